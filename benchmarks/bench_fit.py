@@ -1,0 +1,73 @@
+"""lrlab.fit against the source's own hand-written Wine loop (ReduceLROnPlateau, 100 epochs).
+
+Same data, same model seed, same scheduler; the two are run alternately, many times, in one process,
+and the median of the per-pair time ratios is printed. Target: fit / hand loop <= 1.10.
+Both runs must also end with the same LR sequence: the comparison is like for like.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import torch
+from torch import nn
+
+import lrlab
+from lrlab import data, models
+
+TARGET = 1.10
+REPEATS = 101
+
+
+def hand_loop(d):
+    # The source's loop: Adam(lr=0.1), ReduceLROnPlateau(mode='min', factor=0.1, patience=10), 100 epochs.
+    X_train, y_train, X_test, y_test = (d.tensors[k] for k in ("X_train", "y_train", "X_val", "y_val"))
+    model = models.WineMLP(seed=0)
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=0.1, patience=10)
+    torch.manual_seed(0)
+    lrs = []
+    for _epoch in range(100):
+        model.train()
+        optimizer.zero_grad()
+        outputs = model(X_train)
+        loss = criterion(outputs, y_train)
+        loss.backward()
+        optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            val_loss = criterion(model(X_test), y_test)
+        scheduler.step(val_loss)
+        lrs.append(scheduler.get_last_lr()[0])
+    return lrs
+
+
+def lrlab_fit(d):
+    model = models.WineMLP(seed=0)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=0.1, patience=10)
+    return lrlab.fit(model, optimizer, scheduler, d, num_epochs=100).epoch_lr
+
+
+def main() -> bool:
+    torch.set_num_threads(1)  # both sides alike, and steadier on a 2-core machine
+    d = data.wine(standardize=False)  # unstandardised: the LR is cut several times, exercising the scheduler
+    assert hand_loop(d) == lrlab_fit(d), "the two loops must do the same work"
+    hand, fit = [], []
+    for _ in range(3):  # warm-up
+        hand_loop(d), lrlab_fit(d)
+    for i in range(REPEATS):  # alternate the order so neither side always runs second
+        for fn, times in ((hand_loop, hand), (lrlab_fit, fit))[:: 1 if i % 2 else -1]:
+            start = time.perf_counter()
+            fn(d)
+            times.append(time.perf_counter() - start)
+    h, f = statistics.median(hand), statistics.median(fit)
+    # median of the per-pair ratios: each pair ran back to back, so slow drifts of the machine cancel
+    ratio = statistics.median(b / a for a, b in zip(hand, fit, strict=True))
+    ok = ratio <= TARGET
+    print(f"fit vs hand-written loop (Wine, ReduceLROnPlateau, 100 epochs, median of {REPEATS}): "
+          f"hand {h * 1e3:.1f} ms, lrlab.fit {f * 1e3:.1f} ms, ratio {ratio:.3f} "
+          f"(target <= {TARGET}) {'OK' if ok else 'MISSED'}")
+    return ok

@@ -1,0 +1,224 @@
+"""Data for the lessons: sklearn's Wine and digits, and MNIST through torchvision (digits offline).
+
+Every loader is deterministic: mini-batch DataLoaders get a seeded ``torch.Generator`` and
+``num_workers=0``; a full-batch loader is a one-element list ``[(X, y)]`` (nothing to shuffle).
+sklearn and torchvision are imported only when a function needs them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import socket
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+
+@dataclass
+class Data:
+    """A train/validation pair of loaders, plus what a lesson needs to know about them.
+
+    Attributes:
+        train, val: iterables of ``(inputs, targets)`` batches (DataLoaders, or ``[(X, y)]`` full batch).
+        name (str): "wine", "digits" or "mnist".
+        num_classes (int): number of classes.
+        input_shape (tuple): shape of one input example.
+        notice (str or None): set when a fallback was used (e.g. MNIST unavailable -> digits).
+        tensors (dict): the full ``X_train, y_train, X_val, y_val`` tensors, for hand-written loops.
+    """
+
+    train: object
+    val: object
+    name: str
+    num_classes: int
+    input_shape: tuple
+    notice: str | None = None
+    tensors: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return len(self.train)
+
+    def __repr__(self):
+        sizes = {k: tuple(v.shape) for k, v in self.tensors.items()}
+        return (f"Data(name={self.name!r}, num_classes={self.num_classes}, input_shape={self.input_shape}, "
+                f"steps_per_epoch={self.steps_per_epoch}, sizes={sizes})")
+
+
+def _check_batch_size(batch_size, n):
+    if batch_size is None:
+        return
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size={batch_size!r} must be None (full batch) or an integer >= 1 "
+                         f"(at most {n}, the training-set size).")
+
+
+def loader(X: torch.Tensor, y: torch.Tensor, batch_size: int | None = None, shuffle: bool = True,
+           seed: int = 0):
+    """Batches of ``(X, y)``: a seeded, single-process DataLoader, or ``[(X, y)]`` when batch_size is None.
+
+    Args:
+        X, y (Tensor): inputs and integer targets, same first dimension.
+        batch_size (int or None, default None): examples per batch; None or >= len(X) gives one full batch.
+        shuffle (bool, default True): reshuffle every epoch (mini-batches only).
+        seed (int, default 0): seed of the loader's own ``torch.Generator``.
+    """
+    _check_batch_size(batch_size, len(X))
+    if batch_size is None or batch_size >= len(X):
+        return [(X, y)]
+    generator = torch.Generator().manual_seed(seed)
+    return DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=shuffle,
+                      generator=generator, num_workers=0)
+
+
+def _split(X, y, test_size, random_state):
+    from sklearn.model_selection import train_test_split
+
+    if not (isinstance(test_size, float) and 0.0 < test_size < 1.0):
+        raise ValueError(f"test_size={test_size!r} must be a float with 0 < test_size < 1.")
+    return train_test_split(X, y, test_size=test_size, random_state=random_state)
+
+
+def _bundle(name, X_tr, y_tr, X_va, y_va, batch_size, seed, num_classes, notice=None):
+    t = {"X_train": torch.as_tensor(X_tr, dtype=torch.float32), "y_train": torch.as_tensor(y_tr).long(),
+         "X_val": torch.as_tensor(X_va, dtype=torch.float32), "y_val": torch.as_tensor(y_va).long()}
+    train = loader(t["X_train"], t["y_train"], batch_size, shuffle=True, seed=seed)
+    val = loader(t["X_val"], t["y_val"], None)
+    return Data(train, val, name, num_classes, tuple(t["X_train"].shape[1:]), notice, t)
+
+
+def wine(standardize: bool = True, batch_size: int | None = None, test_size: float = 0.2,
+         random_state: int = 42, seed: int = 0) -> Data:
+    """sklearn's Wine data (178 wines, 13 features, 3 cultivars) with the source's split.
+
+    Args:
+        standardize (bool, default True): scale each feature to mean 0, std 1 using the training
+            split's statistics. Off, the features span 0.1 to 1,680 and Adam(lr=0.1) struggles.
+        batch_size (int or None, default None): None trains full-batch, as the source does.
+        test_size (float, default 0.2), random_state (int, default 42): the source's train_test_split.
+        seed (int, default 0): seed of the mini-batch shuffling.
+
+    Example::
+
+        >>> d = wine()
+        >>> d.tensors["X_train"].shape, d.tensors["X_val"].shape   # 142 train, 36 validation
+        (torch.Size([142, 13]), torch.Size([36, 13]))
+    """
+    from sklearn.datasets import load_wine
+
+    X, y = load_wine(return_X_y=True)
+    _check_batch_size(batch_size, len(X))
+    X_tr, X_va, y_tr, y_va = _split(X, y, test_size, random_state)
+    if standardize:
+        mean, std = X_tr.mean(axis=0), X_tr.std(axis=0)
+        X_tr, X_va = (X_tr - mean) / std, (X_va - mean) / std
+    return _bundle("wine", X_tr, y_tr, X_va, y_va, batch_size, seed, 3)
+
+
+def digits(batch_size: int | None = 64, test_size: float = 0.2, random_state: int = 42,
+           seed: int = 0) -> Data:
+    """sklearn's 8x8 handwritten digits (1,797 images, 10 classes) as 1x8x8 images in [0, 1].
+
+    Ships with scikit-learn, so it works offline; the stand-in for MNIST.
+
+    Example::
+
+        >>> d = digits()
+        >>> d.input_shape, d.steps_per_epoch      # 1,437 train images in batches of 64
+        ((1, 8, 8), 23)
+    """
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    _check_batch_size(batch_size, len(X))
+    X = X.reshape(-1, 1, 8, 8) / 16.0
+    X_tr, X_va, y_tr, y_va = _split(X, y, test_size, random_state)
+    return _bundle("digits", X_tr, y_tr, X_va, y_va, batch_size, seed, 10)
+
+
+def _reachable(urls, timeout: float) -> bool:
+    for url in urls:
+        host = urlparse(url).hostname
+        try:
+            socket.create_connection((host, 443), timeout=timeout).close()
+            return True
+        except OSError:
+            continue
+    return False
+
+
+def _load_mnist(root, train, download, timeout):
+    from torchvision.datasets import MNIST
+
+    try:
+        return MNIST(root, train=train, download=False)
+    except RuntimeError:  # "Dataset not found"
+        if not download or os.environ.get("LRLAB_OFFLINE") or not _reachable(MNIST.mirrors, timeout):
+            return None
+    # The download prints progress bars and retries: keep all of that out of the notebook.
+    old = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(timeout)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            return MNIST(root, train=train, download=True)
+    except Exception:  # noqa: BLE001 - any failure to fetch means: use the fallback
+        return None
+    finally:
+        socket.setdefaulttimeout(old)
+
+
+def _take(ds, n, seed):
+    X, y = ds.data, ds.targets
+    if n is not None and n < len(X):
+        idx = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))[:n]
+        X, y = X[idx], y[idx]
+    # 1. uint8 0..255 -> float 0..1, 2. MNIST's usual mean/std normalisation, 3. add the channel axis
+    return ((X.float() / 255.0 - 0.1307) / 0.3081).unsqueeze(1), y
+
+
+def mnist(root: str = "data", download: bool = True, subset: int | None = None,
+          val_subset: int | None = None, batch_size: int = 64, seed: int = 0,
+          timeout: float = 3.0) -> Data:
+    """MNIST (60,000 train / 10,000 test 28x28 digits) via ``torchvision.datasets.MNIST``.
+
+    When the files are not under ``root/MNIST/raw`` and cannot be downloaded (offline, or
+    ``LRLAB_OFFLINE=1``), prints one line and returns :func:`digits` instead (``data.notice`` says so).
+
+    Args:
+        root (str, default "data"): where torchvision keeps MNIST.
+        download (bool, default True): try to download when missing (connections time out after
+            ``timeout`` seconds, so an offline classroom does not hang).
+        subset (int or None): use a seeded random subset of this many training images (speed).
+        val_subset (int or None): the same for the 10,000 test images (default: subset // 5).
+        batch_size (int, default 64), seed (int, default 0): the training DataLoader's batches and seed.
+
+    Example::
+
+        >>> d = mnist(subset=2000)   # offline prints: "MNIST is not available ...; using ... digits"
+        >>> d.name in ("mnist", "digits")
+        True
+    """
+    for key, value in (("subset", subset), ("val_subset", val_subset)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ValueError(f"{key}={value!r} must be None (all images) or an integer >= 1.")
+    _check_batch_size(batch_size, 60000)
+    if not (isinstance(timeout, (int, float)) and timeout > 0):
+        raise ValueError(f"timeout={timeout!r} must be a number of seconds > 0.")
+    train_ds = _load_mnist(root, True, download, timeout)
+    val_ds = _load_mnist(root, False, download, timeout) if train_ds is not None else None
+    if train_ds is None or val_ds is None:
+        d = digits(batch_size=batch_size, seed=seed)
+        d.notice = (f"MNIST is not available in {os.path.join(root, 'MNIST')} and could not be downloaded; "
+                    f"using sklearn's 8x8 digits instead ({len(d.tensors['X_train'])} train / "
+                    f"{len(d.tensors['X_val'])} validation images).")
+        print(d.notice)
+        return d
+    if val_subset is None and subset is not None:
+        val_subset = max(1, subset // 5)
+    X_tr, y_tr = _take(train_ds, subset, seed)
+    X_va, y_va = _take(val_ds, val_subset, seed + 1)
+    return _bundle("mnist", X_tr, y_tr, X_va, y_va, batch_size, seed, 10)

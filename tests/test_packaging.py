@@ -1,0 +1,72 @@
+"""pyproject.toml and environment.yml must list the same packages; import lrlab must stay light."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+tomllib = pytest.importorskip("tomllib")
+ROOT = Path(__file__).resolve().parents[1]
+CONDA_TO_PIP = {"pytorch-cpu": "torch", "pytorch": "torch"}
+CONDA_ONLY = {"python", "pip"}
+
+
+def _split(spec):
+    m = re.match(r"\s*([A-Za-z0-9_.\-]+)\s*(.*)", spec)
+    return m.group(1).lower(), m.group(2).replace(" ", "")
+
+
+def pip_packages(text):
+    meta = tomllib.loads(text)["project"]
+    specs = meta["dependencies"] + meta["optional-dependencies"]["dev"]
+    return dict(_split(s) for s in specs)
+
+
+def conda_packages(text):
+    found, in_deps = {}, False
+    for line in text.splitlines():
+        if re.match(r"^\S", line):  # a top-level key: channels:, dependencies:, ...
+            in_deps = line.startswith("dependencies:")
+        m = re.match(r"^  - ([^:#\s][^#]*?)\s*$", line)  # the section's own entries, not pip's
+        if in_deps and m:
+            name, spec = _split(m.group(1))
+            if name not in CONDA_ONLY:
+                found[CONDA_TO_PIP.get(name, name)] = spec
+    return found
+
+
+def test_environment_yml_and_pyproject_agree():
+    pip = pip_packages((ROOT / "pyproject.toml").read_text())
+    env_text = (ROOT / "environment.yml").read_text()
+    assert conda_packages(env_text) == pip
+    assert "conda-forge" in env_text and "defaults" not in env_text
+    assert re.search(r"- pip:\n\s+- -e \.", env_text)
+
+
+def test_the_comparison_notices_a_missing_or_changed_package():
+    env_text = (ROOT / "environment.yml").read_text()
+    pip = pip_packages((ROOT / "pyproject.toml").read_text())
+    assert conda_packages(env_text.replace("  - tqdm>=4.60\n", "")) != pip
+    assert conda_packages(env_text.replace("ipywidgets>=7.7", "ipywidgets>=8")) != pip
+
+
+def test_torch_is_not_pinned_in_pyproject_but_in_the_makefile():
+    pip = pip_packages((ROOT / "pyproject.toml").read_text())
+    assert not pip["torch"].startswith("==") and pip["ipywidgets"] == ">=7.7"
+    assert "torch==" in (ROOT / "Makefile").read_text()
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "make test" in (ROOT / "README.md").read_text()
+    assert "make lab" in (ROOT / "README.md").read_text()
+    assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.M)
+
+
+def test_import_lrlab_loads_torch_but_not_sklearn_torchvision_matplotlib_or_widgets():
+    code = ("import sys, torch; before = set(sys.modules); import lrlab;"
+            "added = {m.split('.')[0] for m in set(sys.modules) - before};"
+            "print(sorted(added & {'sklearn', 'torchvision', 'matplotlib', 'ipywidgets', 'scipy', 'pandas'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

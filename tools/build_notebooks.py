@@ -1,0 +1,64 @@
+"""Execute lesson notebooks top to bottom, in place, and store them clean (``make notebooks``).
+
+Clean means: no widget state (``metadata.widgets``), no execution timings, no stderr outputs, no memory
+addresses. A notebook that leaves any of those, or raises, fails the build. Prints each run time.
+
+    python tools/build_notebooks.py lessons/01_the_learning_rate.ipynb [...]
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]{6,}")
+
+
+def problems(nb) -> list[str]:
+    found = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                found.append(f"cell {i}: error {out.get('ename')}")
+            if out.get("name") == "stderr":
+                found.append(f"cell {i}: stderr {out.get('text', '')[:120]!r}")
+            text = str(out.get("text", "")) + str(out.get("data", {}).get("text/plain", ""))
+            if ADDRESS.search(text):
+                found.append(f"cell {i}: a memory address in {text[:80]!r}")
+    return found
+
+
+def build(path: Path) -> float:
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:  # start from a clean slate so stale outputs never survive
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+            cell.metadata.pop("execution", None)
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False,
+                            store_widget_state=False, resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    nb.metadata.pop("widgets", None)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    bad = problems(nb)
+    if bad:
+        raise SystemExit(f"{path}: not clean:\n  " + "\n  ".join(bad))
+    nbformat.write(nb, path)
+    return seconds
+
+
+def main(paths: list[str]) -> None:
+    for p in paths:
+        print(f"{p}: executed in {build(Path(p)):.1f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
