@@ -11,6 +11,20 @@ if matplotlib.get_backend().lower() == "macosx":  # pragma: no cover - keep less
 import matplotlib.pyplot as plt  # noqa: E402
 
 
+def use_style(scale: float = 1.0) -> None:
+    """Larger fonts and thicker lines, readable on a projector. Lessons call it once at the top.
+
+    Args:
+        scale (float, default 1.0): multiply every font size by this (try 1.4 for a big room).
+    """
+    plt.rcParams.update({
+        "figure.figsize": (7, 4), "figure.dpi": 90, "font.size": 12 * scale, "axes.titlesize": 13 * scale,
+        "axes.labelsize": 12 * scale, "legend.fontsize": 10.5 * scale, "xtick.labelsize": 10.5 * scale,
+        "ytick.labelsize": 10.5 * scale, "lines.linewidth": 2.0, "axes.spines.top": False,
+        "axes.spines.right": False, "figure.max_open_warning": 0,
+    })
+
+
 def _get(result, key):
     return result[key] if isinstance(result, dict) else getattr(result, key)
 

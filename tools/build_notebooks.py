@@ -17,6 +17,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+sys.path.insert(0, str(Path(__file__).parent))
+from lessons import refresh  # noqa: E402
+
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]{6,}")
 
 
@@ -36,6 +39,7 @@ def problems(nb) -> list[str]:
 
 def build(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
+    refresh(nb, path)  # Colab badge and install line from pyproject's [tool.lrlab]
     for cell in nb.cells:  # start from a clean slate so stale outputs never survive
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None

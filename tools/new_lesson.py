@@ -1,0 +1,35 @@
+"""Start a lesson with the course's shape: `python tools/new_lesson.py lessons/07_topic.ipynb "Title"`.
+
+Badge and setup cell first, "What you will learn", then the body, a Summary and Exercises
+(solutions in collapsed <details> blocks). Fill in the body, then run `make notebooks`.
+"""
+
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+sys.path.insert(0, str(Path(__file__).parent))
+from lessons import SETUP, badge, install_line  # noqa: E402
+
+
+def skeleton(path: Path, title: str):
+    nb = new_notebook()
+    nb.cells = [
+        new_markdown_cell(f"# {title}\n\n{badge(path)}\n\n**What you will learn**\n\n- ...\n- ...\n- ..."),
+        new_code_cell(SETUP.format(install=install_line())),
+        new_markdown_cell("## 1. ..."),
+        new_markdown_cell("## Summary\n\n- ..."),
+        new_markdown_cell("## Exercises\n\n1. ...\n\n<details><summary>Solution</summary>\n\n...\n\n</details>"),
+    ]
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    return nb
+
+
+if __name__ == "__main__":
+    target, title = Path(sys.argv[1]), sys.argv[2]
+    if target.exists():
+        raise SystemExit(f"{target} exists already")
+    nbformat.write(skeleton(target, title), target)
+    print(f"wrote {target}")
