@@ -22,11 +22,13 @@ install: $(STAMP)
 lab: install
 	$(BIN)/jupyter lab --ServerApp.root_dir=lessons
 
+LESSONS = $(wildcard lessons/*.ipynb)
+
 test: install
-	$(BIN)/python -m pytest tests lessons --nbval-lax --nbval-current-env -r fEs
+	$(BIN)/python -m pytest tests $(LESSONS) --nbval-lax --nbval-current-env -r fEs
 
 notebooks: install
-	$(BIN)/python tools/build_notebooks.py lessons/*.ipynb
+	$(BIN)/python tools/build_notebooks.py $(LESSONS)
 
 bench: install
 	$(BIN)/python -m benchmarks
