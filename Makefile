@@ -11,7 +11,7 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 .PHONY: install lab test notebooks bench lint clean
 
 # Install once; re-run only when the package list changes, so later runs work offline.
-$(STAMP): pyproject.toml Makefile
+$(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check $(PINS) -e ".[dev]"
 	@mkdir -p $(dir $(LAB_SETTINGS)) && cp tools/lab_settings.json $(LAB_SETTINGS)
@@ -19,8 +19,11 @@ $(STAMP): pyproject.toml Makefile
 
 install: $(STAMP)
 
+# --allow-root only where you are root (containers); JupyterLab refuses to start as root otherwise.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: install
-	$(BIN)/jupyter lab --ServerApp.root_dir=lessons
+	$(BIN)/jupyter lab --ServerApp.root_dir=lessons $(LAB_ARGS)
 
 LESSONS = $(wildcard lessons/*.ipynb)
 
