@@ -1,0 +1,166 @@
+"""``lint_schedule``: a dry run of a schedule that names the classic mistakes before any training.
+
+It steps the real scheduler on a dummy parameter (``lrlab.schedules.preview``), inspects the scheduler
+objects (their own attributes, e.g. ``T_max``, ``total_steps``, SequentialLR's milestones) and the
+resulting LR curve, and returns one ``Finding`` per problem. An empty list means nothing was found.
+
+Example::
+
+    >>> from lrlab import schedules
+    >>> lint_schedule(lambda o: schedules.make("CosineAnnealingLR", o, T_max=10), num_epochs=15)
+    [Finding(code='cosine-rises', message='CosineAnnealingLR(T_max=10) is stepped 15 times: ...')]
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+from torch.optim import lr_scheduler
+
+from . import schedules
+
+# Parameters that count scheduler steps, per class: read off the real object to judge a horizon.
+HORIZON = {"StepLR": "step_size", "CosineAnnealingLR": "T_max", "LinearLR": "total_iters",
+           "ConstantLR": "total_iters", "PolynomialLR": "total_iters", "CosineAnnealingWarmRestarts": "T_0"}
+MEANT_TO_RISE = ("CyclicLR", "OneCycleLR", "CosineAnnealingWarmRestarts")
+
+
+class Finding(NamedTuple):
+    code: str
+    message: str
+
+    def __str__(self):
+        return f"[{self.code}] {self.message}"
+
+
+def _tree(scheduler) -> list:
+    """The scheduler and, for SequentialLR / ChainedScheduler, every scheduler inside it."""
+    children = getattr(scheduler, "_schedulers", None) or []
+    return [scheduler] + [s for c in children for s in _tree(c)]
+
+
+def _name(s) -> str:
+    return type(s).__name__
+
+
+def _horizon(s) -> int | None:
+    attr = HORIZON.get(_name(s))
+    if attr:
+        return getattr(s, attr)
+    if isinstance(s, lr_scheduler.MultiStepLR):
+        return max(s.milestones) if s.milestones else None
+    return None
+
+
+def lint_schedule(scheduler_factory, num_epochs: int, steps_per_epoch: int = 1, step_on: str = "epoch",
+                  eps: float = 1e-8, lr: float = 0.1, verbose: bool = False) -> list[Finding]:
+    """Dry-run a schedule and list what is wrong with it.
+
+    Checks: a per-batch scheduler (OneCycleLR, CyclicLR) stepped per epoch, or an epoch-sized horizon
+    (T_max, step_size, milestones, total_iters) stepped per batch; OneCycleLR stepped past total_steps;
+    CosineAnnealingLR rising again after T_max; the LR falling below ``eps``; SequentialLR milestones
+    that are never reached or that cut a child schedule short or late; ReduceLROnPlateau inside
+    SequentialLR or ChainedScheduler (PyTorch refuses it: they never pass it the metric).
+
+    Args:
+        scheduler_factory (callable): ``optimizer -> scheduler``, as for ``schedules.preview``.
+        num_epochs (int): epochs of the planned training.
+        steps_per_epoch (int, default 1): mini-batches per epoch.
+        step_on (str, default "epoch"): where the training loop calls ``scheduler.step()``.
+        eps (float, default 1e-8): an LR below this is reported as training having stopped.
+        lr (float, default 0.1): the optimizer's initial LR.
+        verbose (bool, default False): also print each finding (or "no problems found").
+
+    Returns:
+        list of ``Finding(code, message)``; empty when the schedule looks right.
+
+    Example::
+
+        >>> lint_schedule(lambda o: schedules.make("OneCycleLR", o, max_lr=0.1, total_steps=100),
+        ...               num_epochs=10, steps_per_epoch=10, step_on="batch")
+        []
+    """
+    if not callable(scheduler_factory):
+        raise ValueError(f"scheduler_factory={scheduler_factory!r} must be a function optimizer -> scheduler.")
+    findings: list[Finding] = []
+
+    def add(code, message):
+        findings.append(Finding(code, message))
+
+    # 1. build it: PyTorch itself refuses some combinations (ReduceLROnPlateau inside SequentialLR)
+    dummy = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr, momentum=0.9)
+    try:
+        tree = _tree(scheduler_factory(dummy))
+    except ValueError as err:
+        if "ReduceLROnPlateau" in str(err):
+            add("plateau-in-container", "ReduceLROnPlateau cannot go inside SequentialLR or ChainedScheduler: "
+                "they call step() without the metric it needs. Step it on its own, after the others. "
+                f"(PyTorch: {err})")
+        else:
+            add("invalid", str(err))
+        return _report(findings, verbose)
+    n_steps = num_epochs * steps_per_epoch if step_on == "batch" else num_epochs
+    # 2. per-batch vs per-epoch stepping
+    for s in tree:
+        if _name(s) in schedules.PER_BATCH and step_on == "epoch" and steps_per_epoch > 1:
+            add("per-batch-stepped-per-epoch", f"{_name(s)} is meant to be stepped after every batch; stepped "
+                f"once per epoch it takes {num_epochs} steps instead of {num_epochs * steps_per_epoch}.")
+        horizon = _horizon(s)
+        if (step_on == "batch" and steps_per_epoch > 1 and _name(s) not in schedules.PER_BATCH
+                and horizon is not None and horizon <= num_epochs):
+            add("per-epoch-stepped-per-batch", f"{_name(s)}'s horizon ({horizon}) looks like epochs, but it is "
+                f"stepped every batch ({steps_per_epoch} per epoch): it runs its course in "
+                f"{horizon / steps_per_epoch:.2g} epochs instead of {horizon}.")
+    # 3. SequentialLR milestones against the run and against each child's own length
+    for s in tree:
+        if isinstance(s, lr_scheduler.SequentialLR):
+            bounds = [0, *s._milestones]
+            for i, m in enumerate(s._milestones):
+                if m >= n_steps:
+                    add("milestone-unreached", f"SequentialLR milestone {m} is never reached: the run has only "
+                        f"{n_steps} scheduler steps, so {_name(s._schedulers[i + 1])} never runs.")
+                child, length = s._schedulers[i], m - bounds[i]
+                h = _horizon(child)
+                if h is not None and h != length and _name(child) != "StepLR":
+                    add("milestone-mismatch", f"SequentialLR hands over at step {m}, but {_name(child)} "
+                        f"lasts {h} steps: it is cut short or holds its last value "
+                        f"({'cut short' if h > length else f'{length - h} steps held'}).")
+    # 4. dry run of the real scheduler
+    try:
+        curve = schedules.preview(scheduler_factory, num_epochs, steps_per_epoch, step_on=step_on, lr=lr,
+                                  metrics=[1.0] * n_steps)
+    except ValueError as err:
+        total = next((s.total_steps for s in tree if isinstance(s, lr_scheduler.OneCycleLR)), None)
+        if total is not None:
+            add("one-cycle-overrun", f"OneCycleLR has total_steps={total} but the run steps it {n_steps} "
+                f"times: PyTorch raises at step {total + 1}. Set total_steps={n_steps} "
+                "(or epochs and steps_per_epoch).")
+        else:
+            add("error", str(err))
+        return _report(findings, verbose)
+    lrs = curve["lr"]
+    # 5. cosine rising again after T_max (other schedulers may rise on purpose)
+    names = {_name(s) for s in tree}
+    if "CosineAnnealingLR" in names and not names & set(MEANT_TO_RISE):
+        fell = False
+        for k in range(1, len(lrs)):
+            fell = fell or lrs[k] < lrs[k - 1]
+            if fell and lrs[k] > lrs[k - 1] * (1 + 1e-9):
+                t_max = next(s.T_max for s in tree if isinstance(s, lr_scheduler.CosineAnnealingLR))
+                add("cosine-rises", f"CosineAnnealingLR(T_max={t_max}) is stepped {n_steps} times: after T_max "
+                    f"the LR rises again (from epoch {curve['epoch'][k]:.3g}). Set T_max to the number of "
+                    "scheduler steps, or use CosineAnnealingWarmRestarts if you want restarts.")
+                break
+    # 6. an LR so small that training has stopped
+    below = next((k for k, v in enumerate(lrs) if v < eps), None)
+    if below is not None:
+        add("below-eps", f"the LR falls below {eps:g} at epoch {curve['epoch'][below]:.3g} "
+            f"(it reaches {min(lrs):.3g}): from there on the weights barely move.")
+    return _report(findings, verbose)
+
+
+def _report(findings, verbose):
+    if verbose:
+        print("\n".join(str(f) for f in findings) if findings else "no problems found")
+    return findings
