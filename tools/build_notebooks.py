@@ -18,7 +18,7 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).parent))
-from lessons import refresh  # noqa: E402
+from lessons import refresh, update_readme  # noqa: E402
 
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]{6,}")
 
@@ -62,6 +62,8 @@ def build(path: Path) -> float:
 def main(paths: list[str]) -> None:
     for p in paths:
         print(f"{p}: executed in {build(Path(p)):.1f} s", flush=True)
+    if update_readme():
+        print("README.md: lesson table updated")
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@ and the Colab install line (first code cell) of every lesson are regenerated fro
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)")
@@ -51,3 +52,38 @@ def refresh(nb, path: Path) -> None:
             cell.source = BADGE.sub(lambda _: badge(path), cell.source)
         if cell.cell_type == "code" and INSTALL.search(cell.source):
             cell.source = INSTALL.sub(lambda _: install_line(), cell.source)
+
+
+# --- the README's lesson table, generated from the lessons themselves ---------------------------------
+TABLE_START, TABLE_END = "<!-- lessons:start -->", "<!-- lessons:end -->"
+
+
+def lesson_info(path: Path) -> dict:
+    """Title and "What you will learn" bullets of a lesson, read from its first markdown cell."""
+    import nbformat
+
+    first = nbformat.read(path, as_version=4).cells[0].source
+    title = re.search(r"^# (.+)$", first, re.M).group(1).strip()
+    learn = first.split("What you will learn", 1)[-1]
+    bullets = [b.strip() for b in re.findall(r"^\s*[-*] (.+)$", learn, re.M)]
+    return {"title": title, "learn": bullets}
+
+
+def lesson_table(paths: list[Path]) -> str:
+    rows = ["| # | lesson | what you will learn | open |", "|---|---|---|---|"]
+    for path in sorted(paths):
+        info = lesson_info(path)
+        rel = path.resolve().relative_to(ROOT).as_posix()
+        learn = "; ".join(b.rstrip(".") for b in info["learn"])
+        rows.append(f"| {path.name[:2]} | [{info['title']}]({rel}) | {learn} | {badge(path)} |")
+    return "\n".join(rows)
+
+
+def update_readme(readme: Path = ROOT / "README.md") -> bool:
+    """Rewrite the lesson table between the README's markers; True when it changed."""
+    text = readme.read_text()
+    start, end = text.index(TABLE_START) + len(TABLE_START), text.index(TABLE_END)
+    new = text[:start] + "\n" + lesson_table(list((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))) + "\n" + text[end:]
+    if new != text:
+        readme.write_text(new)
+    return new != text
