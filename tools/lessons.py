@@ -64,8 +64,12 @@ def lesson_info(path: Path) -> dict:
 
     first = nbformat.read(path, as_version=4).cells[0].source
     title = re.search(r"^# (.+)$", first, re.M).group(1).strip()
-    learn = first.split("What you will learn", 1)[-1]
-    bullets = [b.strip() for b in re.findall(r"^\s*[-*] (.+)$", learn, re.M)]
+    bullets = []
+    for line in first.split("What you will learn", 1)[-1].splitlines():
+        if re.match(r"\s*[-*] ", line):
+            bullets.append(line.strip()[2:].strip())
+        elif line.strip() and bullets:  # a wrapped bullet goes on
+            bullets[-1] += " " + line.strip()
     return {"title": title, "learn": bullets}
 
 
