@@ -8,6 +8,7 @@ the monitored metric. A NaN/inf loss stops training with a message; the history 
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from dataclasses import asdict, dataclass, field
 
@@ -264,3 +265,53 @@ def fit(model: nn.Module, optimizer: torch.optim.Optimizer, scheduler=None, data
     if history.stopped and verbose:
         print(history.stopped)
     return history
+
+
+def sweep(model_fn, optimizer_fn, lrs, data, num_epochs: int = 10, *, scheduler_fn=None, **fit_kwargs) -> dict:
+    """Train a fresh model once per learning rate; return ``{lr: History}`` in the order of ``lrs``.
+
+    Every run gets a new ``model_fn()`` (a seeded model starts from the same weights) and the same ``seed``:
+    the LR is the only difference. A diverging run stops with ``fit``'s message; the sweep goes on.
+
+    Args:
+        model_fn (callable): no arguments -> a new ``nn.Module``, e.g. ``lrlab.models.WineMLP``.
+        optimizer_fn (callable): ``(params, lr=...)`` -> an optimizer, e.g. ``torch.optim.SGD``.
+        lrs (sequence of float): the learning rates; each finite and > 0, no repeats.
+        data, num_epochs (int, default 10): as for :func:`fit`.
+        scheduler_fn (callable, optional): optimizer -> scheduler, built afresh for every run.
+        **fit_kwargs: passed on to :func:`fit` (``step_on``, ``seed``, ``verbose``, ...).
+
+    Example::
+
+        >>> runs = sweep(lrlab.models.WineMLP, torch.optim.SGD, [0.01, 10], lrlab.data.wine(), 20)
+        Training diverged at epoch 5 (step 1) with lr=10: ...
+        >>> runs[0.01].lr[:3], runs[10].num_epochs   # LR of the first steps; lr=10 stopped after 4 epochs
+        ([0.01, 0.01, 0.01], 4)
+    """
+    # 1. check the arguments before any training
+    for key, fn in (("model_fn", model_fn), ("optimizer_fn", optimizer_fn)):
+        if not callable(fn):
+            raise ValueError(f"{key}={fn!r} must be callable (e.g. lrlab.models.WineMLP, torch.optim.SGD).")
+    if isinstance(model_fn, nn.Module):
+        raise ValueError(f"model_fn is a model ({type(model_fn).__name__}), not a function that builds one: pass "
+                         "the class (e.g. lrlab.models.WineMLP) so that every LR starts from a fresh model.")
+    if scheduler_fn is not None and not callable(scheduler_fn):
+        raise ValueError(f"scheduler_fn={scheduler_fn!r} must be None or a function optimizer -> scheduler.")
+    if isinstance(lrs, (str, bytes)) or not (isinstance(lrs, numbers.Real) or hasattr(lrs, "__iter__")):
+        raise ValueError(f"lrs={lrs!r} must be a learning rate or a sequence of them, e.g. [0.01, 0.1, 1.0].")
+    lrs = [lrs] if isinstance(lrs, numbers.Real) else list(lrs)
+    for lr in lrs:
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (math.isfinite(lr) and lr > 0):
+            raise ValueError(f"lrs contains {lr!r}: every learning rate must be a finite number > 0.")
+    if not lrs or len(set(lrs)) != len(lrs):
+        raise ValueError(f"lrs={lrs!r} must hold at least one learning rate, none repeated.")
+    # 2. one fresh model, optimizer (and scheduler) per learning rate
+    runs = {}
+    for lr in lrs:
+        model = model_fn()
+        if not isinstance(model, nn.Module):
+            raise ValueError(f"model_fn must return a torch.nn.Module, got {type(model).__name__}")
+        optimizer = optimizer_fn(model.parameters(), lr=lr)
+        runs[lr] = fit(model, optimizer, scheduler_fn(optimizer) if scheduler_fn else None, data, num_epochs,
+                       **fit_kwargs)
+    return runs

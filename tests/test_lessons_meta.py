@@ -43,6 +43,7 @@ def test_shape_what_you_will_learn_summary_three_exercises(lesson):
 def test_colab_setup_installs_only_in_colab_and_never_pins_torch(lesson):
     _, nb = lesson
     setup = next(c.source for c in nb.cells if c.cell_type == "code")
+    assert setup == tools_lessons.setup_source(), "the setup cell is generated: run `make notebooks`"
     assert 'if "google.colab" in sys.modules:' in setup
     assert tools_lessons.install_line() in setup
     pip_lines = [line for line in setup.splitlines() if "pip install" in line]

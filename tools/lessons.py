@@ -42,16 +42,21 @@ import torch
 import lrlab
 from lrlab import data, models, plots, schedules
 
+torch.set_num_threads(1)  # the course's models are tiny: one CPU thread is the fastest and the steadiest
 plots.use_style()'''
 
 
+def setup_source() -> str:
+    return SETUP.format(install=install_line())
+
+
 def refresh(nb, path: Path) -> None:
-    """Rewrite the badge and the install line of notebook ``nb`` (stored at ``path``) from the settings."""
+    """Rewrite the badge and the whole setup cell of notebook ``nb`` (stored at ``path``) from the settings."""
     for cell in nb.cells:
         if cell.cell_type == "markdown" and BADGE.search(cell.source):
             cell.source = BADGE.sub(lambda _: badge(path), cell.source)
-        if cell.cell_type == "code" and INSTALL.search(cell.source):
-            cell.source = INSTALL.sub(lambda _: install_line(), cell.source)
+        if cell.cell_type == "code" and '"google.colab" in sys.modules' in cell.source:
+            cell.source = setup_source()
 
 
 # --- the README's lesson table, generated from the lessons themselves ---------------------------------

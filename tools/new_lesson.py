@@ -11,14 +11,14 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 sys.path.insert(0, str(Path(__file__).parent))
-from lessons import SETUP, badge, install_line  # noqa: E402
+from lessons import badge, setup_source  # noqa: E402
 
 
 def skeleton(path: Path, title: str):
     nb = new_notebook()
     nb.cells = [
         new_markdown_cell(f"# {title}\n\n{badge(path)}\n\n**What you will learn**\n\n- ...\n- ...\n- ..."),
-        new_code_cell(SETUP.format(install=install_line())),
+        new_code_cell(setup_source()),
         new_markdown_cell("## 1. ..."),
         new_markdown_cell("## Summary\n\n- ..."),
         new_markdown_cell("## Exercises\n\n1. ...\n\n<details><summary>Solution</summary>\n\n...\n\n</details>"),
