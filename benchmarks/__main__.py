@@ -2,7 +2,7 @@
 
 import sys
 
-from benchmarks import bench_fit
+from benchmarks import bench_explorer, bench_finder, bench_fit
 
-results = [bench_fit.main()]
+results = [bench_fit.main(), bench_finder.main(), bench_explorer.main()]
 sys.exit(0 if all(results) else 1)

@@ -37,10 +37,23 @@ def conda_packages(text):
     return found
 
 
+def pip_section_packages(text):
+    """environment.yml's `- pip:` entries (packages not on conda-forge), less the editable lrlab itself."""
+    m = re.search(r"^  - pip:\n((?:      - .*\n?)*)", text, re.M)
+    specs = [line.split("#")[0].strip()[2:].strip() for line in (m.group(1).splitlines() if m else [])]
+    return dict(_split(s) for s in specs if s and s != "-e .")
+
+
+def env_packages(text):
+    conda, pip_section = conda_packages(text), pip_section_packages(text)
+    assert not set(conda) & set(pip_section), f"listed twice: {set(conda) & set(pip_section)}"
+    return {**conda, **pip_section}
+
+
 def test_environment_yml_and_pyproject_agree():
     pip = pip_packages((ROOT / "pyproject.toml").read_text())
     env_text = (ROOT / "environment.yml").read_text()
-    assert conda_packages(env_text) == pip
+    assert env_packages(env_text) == pip
     assert "conda-forge" in env_text and "defaults" not in env_text
     assert re.search(r"- pip:\n\s+- -e \.", env_text)
 
@@ -48,8 +61,11 @@ def test_environment_yml_and_pyproject_agree():
 def test_the_comparison_notices_a_missing_or_changed_package():
     env_text = (ROOT / "environment.yml").read_text()
     pip = pip_packages((ROOT / "pyproject.toml").read_text())
-    assert conda_packages(env_text.replace("  - tqdm>=4.60\n", "")) != pip
-    assert conda_packages(env_text.replace("ipywidgets>=7.7", "ipywidgets>=8")) != pip
+    assert env_packages(env_text.replace("  - tqdm>=4.60\n", "")) != pip
+    assert env_packages(env_text.replace("ipywidgets>=7.7", "ipywidgets>=8")) != pip
+    # packages that conda-forge lacks sit in the pip: section, and are checked just the same
+    assert env_packages(re.sub(r"\n      - torch-lr-finder[^\n]*", "", env_text)) != pip
+    assert env_packages(env_text.replace("torch-lr-finder>=0.2.2", "torch-lr-finder>=0.3")) != pip
 
 
 def test_torch_is_not_pinned_in_pyproject_but_in_the_makefile():
