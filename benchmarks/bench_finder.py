@@ -17,7 +17,6 @@ import io
 import os
 import statistics
 import sys
-import time
 import warnings
 
 os.environ.setdefault("TQDM_DISABLE", "1")  # torch-lr-finder draws a tqdm bar; before it is imported
@@ -25,6 +24,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import torch  # noqa: E402
 
+from benchmarks.timing import alternate, pair_ratio  # noqa: E402
 from lrlab import data, finder, models  # noqa: E402
 
 TIME_TARGET = 1.0
@@ -88,20 +88,11 @@ def main() -> bool:
         # torch-lr-finder calls scheduler.get_lr() outside step(), which PyTorch warns about
         warnings.simplefilter("ignore", UserWarning)
         same_work(d)
-        ours, theirs = [], []
-        for _ in range(2):  # warm-up
-            run_lrlab(d), run_torch_lr_finder(d)
-        for i in range(REPEATS):  # alternate the order so neither side always runs second
-            for fn, times in ((run_lrlab, ours), (run_torch_lr_finder, theirs))[:: 1 if i % 2 else -1]:
-                start = time.perf_counter()
-                out = fn(d)
-                times.append(time.perf_counter() - start)
-                if fn is run_lrlab:
-                    result, lr_ours = out
-                else:
-                    theirs_steps, lr_theirs = len(out[0].history["lr"]), out[1]
+        ours, theirs, (result, lr_ours), (lr_finder, lr_theirs) = alternate(
+            lambda: run_lrlab(d), lambda: run_torch_lr_finder(d), REPEATS)
+    theirs_steps = len(lr_finder.history["lr"])
     assert result.steps == theirs_steps, f"lrlab did {result.steps} steps, torch-lr-finder {theirs_steps}"
-    ratio = statistics.median(a / b for a, b in zip(ours, theirs, strict=True))
+    ratio = pair_ratio(theirs, ours)  # lrlab / torch-lr-finder
     gap = max(lr_ours, lr_theirs) / min(lr_ours, lr_theirs)
     ok_time, ok_lr = ratio <= TIME_TARGET, gap <= SUGGESTION_FACTOR
     print(f"LR range test vs torch-lr-finder (SmallCNN on digits, Adam, {START_LR:g} -> {END_LR:g}, "

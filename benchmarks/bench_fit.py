@@ -8,12 +8,12 @@ Both runs must also end with the same LR sequence: the comparison is like for li
 from __future__ import annotations
 
 import statistics
-import time
 
 import torch
 from torch import nn
 
 import lrlab
+from benchmarks.timing import alternate, pair_ratio
 from lrlab import data, models
 
 TARGET = 1.10
@@ -55,17 +55,9 @@ def main() -> bool:
     torch.set_num_threads(1)  # both sides alike, and steadier on a 2-core machine
     d = data.wine(standardize=False)  # unstandardised: the LR is cut several times, exercising the scheduler
     assert hand_loop(d) == lrlab_fit(d), "the two loops must do the same work"
-    hand, fit = [], []
-    for _ in range(3):  # warm-up
-        hand_loop(d), lrlab_fit(d)
-    for i in range(REPEATS):  # alternate the order so neither side always runs second
-        for fn, times in ((hand_loop, hand), (lrlab_fit, fit))[:: 1 if i % 2 else -1]:
-            start = time.perf_counter()
-            fn(d)
-            times.append(time.perf_counter() - start)
+    hand, fit, _, _ = alternate(lambda: hand_loop(d), lambda: lrlab_fit(d), REPEATS, warmup=3)
     h, f = statistics.median(hand), statistics.median(fit)
-    # median of the per-pair ratios: each pair ran back to back, so slow drifts of the machine cancel
-    ratio = statistics.median(b / a for a, b in zip(hand, fit, strict=True))
+    ratio = pair_ratio(hand, fit)
     ok = ratio <= TARGET
     print(f"fit vs hand-written loop (Wine, ReduceLROnPlateau, 100 epochs, median of {REPEATS}): "
           f"hand {h * 1e3:.1f} ms, lrlab.fit {f * 1e3:.1f} ms, ratio {ratio:.3f} "
