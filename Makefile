@@ -37,7 +37,7 @@ bench: install
 	$(BIN)/python -m benchmarks
 
 lint: install
-	$(BIN)/ruff check lrlab tests benchmarks tools lessons
+	$(BIN)/ruff check lrlab tests benchmarks tools lessons conftest.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
