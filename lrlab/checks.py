@@ -24,6 +24,8 @@ from . import schedules
 HORIZON = {"StepLR": "step_size", "CosineAnnealingLR": "T_max", "LinearLR": "total_iters",
            "ConstantLR": "total_iters", "PolynomialLR": "total_iters", "CosineAnnealingWarmRestarts": "T_0"}
 MEANT_TO_RISE = ("CyclicLR", "OneCycleLR", "CosineAnnealingWarmRestarts")
+# Schedules that run a course to an end value: cut short by the end of the run, they never get there.
+RUN_A_COURSE = ("CosineAnnealingLR", "LinearLR", "PolynomialLR", "ConstantLR")
 
 
 class Finding(NamedTuple):
@@ -61,7 +63,9 @@ def lint_schedule(scheduler_factory, num_epochs: int, steps_per_epoch: int = 1, 
     (T_max, step_size, milestones, total_iters) stepped per batch; OneCycleLR stepped past total_steps;
     CosineAnnealingLR rising again after T_max; the LR falling below ``eps``; SequentialLR milestones
     that are never reached or that cut a child schedule short or late; ReduceLROnPlateau inside
-    SequentialLR or ChainedScheduler (PyTorch refuses it: they never pass it the metric).
+    SequentialLR or ChainedScheduler (PyTorch refuses it: they never pass it the metric); the last
+    schedule's course (T_max, total_iters) longer than the steps the run leaves it, e.g. a cosine after a
+    warmup given T_max = all the epochs, or T_max counted in batches but stepped per epoch.
 
     Args:
         scheduler_factory (callable): ``optimizer -> scheduler``, as for ``schedules.preview``.
@@ -126,6 +130,22 @@ def lint_schedule(scheduler_factory, num_epochs: int, steps_per_epoch: int = 1, 
                     add("milestone-mismatch", f"SequentialLR hands over at step {m}, but {_name(child)} "
                         f"lasts {h} steps: it is cut short or holds its last value "
                         f"({'cut short' if h > length else f'{length - h} steps held'}).")
+    # 3b. the schedule that runs last must finish its course (T_max, total_iters) before the run ends
+    if isinstance(tree[0], lr_scheduler.SequentialLR):
+        last = [(tree[0]._schedulers[-1], tree[0]._milestones[-1])]
+    elif not any(isinstance(c, lr_scheduler.SequentialLR) for c in tree):  # alone, or side by side in a chain
+        last = [(c, 0) for c in tree if not hasattr(c, "_schedulers")]
+    else:
+        last = []
+    for child, start in last:
+        h = _horizon(child) if _name(child) in RUN_A_COURSE else None
+        if h is not None and start < n_steps and h > n_steps - start:
+            attr, left = HORIZON[_name(child)], n_steps - start
+            after = f" after SequentialLR's last milestone ({start})" if start else ""
+            batches = (f" If {attr} counts batches, step it after every batch."
+                       if step_on == "epoch" and steps_per_epoch > 1 and h <= num_epochs * steps_per_epoch else "")
+            add("cut-short", f"{_name(child)}({attr}={h}) gets only {left} scheduler steps{after}: the run ends "
+                f"before its course does, so the LR never reaches its end value. Set {attr}={left}.{batches}")
     # 4. dry run of the real scheduler
     try:
         curve = schedules.preview(scheduler_factory, num_epochs, steps_per_epoch, step_on=step_on, lr=lr,

@@ -41,6 +41,8 @@ CASES = {
                            (warmup_cosine(5, 5, 10), 15, 1, "epoch")),
     "plateau-in-container": ((plateau_in_sequential, 10, 1, "epoch"),
                              (make("ReduceLROnPlateau", patience=2), 10, 1, "epoch")),
+    "cut-short": ((warmup_cosine(5, 5, 30), 30, 1, "epoch"),
+                  (warmup_cosine(5, 5, 25), 30, 1, "epoch")),
 }
 
 
@@ -75,3 +77,12 @@ def test_verbose_prints_each_finding(capsys):
 def test_factory_must_be_callable():
     with pytest.raises(ValueError, match="scheduler_factory"):
         lint_schedule("StepLR", 10)
+
+
+def test_cut_short_names_the_fix_and_spots_batch_counts_stepped_per_epoch():
+    (finding,) = lint_schedule(*CASES["cut-short"][0])
+    assert "T_max=30" in finding.message and "Set T_max=25" in finding.message
+    # T_max counted in batches (10 epochs x 23 batches) but stepped once per epoch: 10 of its 230 steps
+    codes = [f for f in lint_schedule(make("CosineAnnealingLR", T_max=230), 10, 23, "epoch") if f.code == "cut-short"]
+    assert len(codes) == 1 and "step it after every batch" in codes[0].message
+    assert lint_schedule(make("CosineAnnealingLR", T_max=230), 10, 23, "batch") == []
