@@ -14,7 +14,7 @@ from .train import History, evaluate, fit, pick_device
 __version__ = "0.1.0"
 __all__ = ["data", "models", "schedules", "train", "plots", "fit", "evaluate", "History", "pick_device"]
 
-_LAZY = {"plots", "explore", "widgets", "finder"}
+_LAZY = {"plots", "explore", "widgets", "finder", "exercises", "demo"}
 
 
 def __getattr__(name):  # PEP 562: load matplotlib-based modules on first use

@@ -152,21 +152,22 @@ def _reachable(urls, timeout: float) -> bool:
 
 
 def _load_mnist(root, train, download, timeout):
+    """``(dataset or None, downloaded now?)`` through torchvision's own MNIST class."""
     from torchvision.datasets import MNIST
 
     try:
-        return MNIST(root, train=train, download=False)
+        return MNIST(root, train=train, download=False), False
     except RuntimeError:  # "Dataset not found"
         if not download or os.environ.get("LRLAB_OFFLINE") or not _reachable(MNIST.mirrors, timeout):
-            return None
+            return None, False
     # The download prints progress bars and retries: keep all of that out of the notebook.
     old = socket.getdefaulttimeout()
     socket.setdefaulttimeout(timeout)
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            return MNIST(root, train=train, download=True)
+            return MNIST(root, train=train, download=True), True
     except Exception:  # noqa: BLE001 - any failure to fetch means: use the fallback
-        return None
+        return None, False
     finally:
         socket.setdefaulttimeout(old)
 
@@ -187,6 +188,7 @@ def mnist(root: str = "data", download: bool = True, subset: int | None = None,
 
     When the files are not under ``root/MNIST/raw`` and cannot be downloaded (offline, or
     ``LRLAB_OFFLINE=1``), prints one line and returns :func:`digits` instead (``data.notice`` says so).
+    After a download it prints one line naming the folder the data went to.
 
     Args:
         root (str, default "data"): where torchvision keeps MNIST.
@@ -208,8 +210,8 @@ def mnist(root: str = "data", download: bool = True, subset: int | None = None,
     _check_batch_size(batch_size, 60000)
     if not (isinstance(timeout, (int, float)) and timeout > 0):
         raise ValueError(f"timeout={timeout!r} must be a number of seconds > 0.")
-    train_ds = _load_mnist(root, True, download, timeout)
-    val_ds = _load_mnist(root, False, download, timeout) if train_ds is not None else None
+    train_ds, fetched = _load_mnist(root, True, download, timeout)
+    val_ds, fetched_val = _load_mnist(root, False, download, timeout) if train_ds is not None else (None, False)
     if train_ds is None or val_ds is None:
         d = digits(batch_size=batch_size, seed=seed)
         d.notice = (f"MNIST is not available in {os.path.join(root, 'MNIST')} and could not be downloaded; "
@@ -221,4 +223,9 @@ def mnist(root: str = "data", download: bool = True, subset: int | None = None,
         val_subset = max(1, subset // 5)
     X_tr, y_tr = _take(train_ds, subset, seed)
     X_va, y_va = _take(val_ds, val_subset, seed + 1)
-    return _bundle("mnist", X_tr, y_tr, X_va, y_va, batch_size, seed, 10)
+    notice = None
+    if fetched or fetched_val:  # say where the data went (in Colab: /content/data/MNIST, gone with the runtime)
+        notice = (f"MNIST downloaded to {os.path.abspath(os.path.join(root, 'MNIST'))}; "
+                  "later runs load it from there.")
+        print(notice)
+    return _bundle("mnist", X_tr, y_tr, X_va, y_va, batch_size, seed, 10, notice)

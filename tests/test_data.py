@@ -119,3 +119,16 @@ def test_mnist_unreachable_host_falls_back(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("LRLAB_OFFLINE", raising=False)
     monkeypatch.setattr(data, "_reachable", lambda urls, timeout: False)
     assert data.mnist(root=str(tmp_path), download=True).name == "digits"
+
+
+def test_mnist_download_says_where_the_data_went(tiny_mnist, monkeypatch, capsys):
+    real = data._load_mnist
+
+    def fetched(root, train, download, timeout):  # as if torchvision had just downloaded the files
+        ds, _ = real(root, train, False, timeout)
+        return ds, True
+    monkeypatch.setattr(data, "_load_mnist", fetched)
+    d = data.mnist(root=str(tiny_mnist), download=True)
+    out = capsys.readouterr().out
+    assert d.name == "mnist" and out.count("\n") == 1
+    assert str(tiny_mnist / "MNIST") in out and d.notice in out

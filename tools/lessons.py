@@ -78,13 +78,27 @@ def lesson_info(path: Path) -> dict:
     return {"title": title, "learn": bullets}
 
 
+WORDS_PER_MINUTE, MINUTES_PER_CODE_CELL = 120, 1  # careful reading; run a cell, look at what it shows
+
+
+def lesson_minutes(path: Path) -> int:
+    """Estimated minutes for a lesson: its markdown read at WORDS_PER_MINUTE, plus MINUTES_PER_CODE_CELL for
+    each code cell (read, run, look at the output), rounded to the nearest 5 (at least 5)."""
+    import nbformat
+
+    cells = nbformat.read(path, as_version=4).cells
+    words = sum(len(c.source.split()) for c in cells if c.cell_type == "markdown")
+    minutes = words / WORDS_PER_MINUTE + MINUTES_PER_CODE_CELL * sum(c.cell_type == "code" for c in cells)
+    return max(5, 5 * round(minutes / 5))
+
+
 def lesson_table(paths: list[Path]) -> str:
-    rows = ["| # | lesson | what you will learn | open |", "|---|---|---|---|"]
+    rows = ["| # | lesson | what you will learn | minutes | open |", "|---|---|---|---|---|"]
     for path in sorted(paths):
         info = lesson_info(path)
         rel = path.resolve().relative_to(ROOT).as_posix()
-        learn = "; ".join(b.rstrip(".") for b in info["learn"])
-        rows.append(f"| {path.name[:2]} | [{info['title']}]({rel}) | {learn} | {badge(path)} |")
+        learn, minutes = "; ".join(b.rstrip(".") for b in info["learn"]), lesson_minutes(path)
+        rows.append(f"| {path.name[:2]} | [{info['title']}]({rel}) | {learn} | {minutes} | {badge(path)} |")
     return "\n".join(rows)
 
 
