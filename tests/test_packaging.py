@@ -9,7 +9,7 @@ import pytest
 
 tomllib = pytest.importorskip("tomllib")
 ROOT = Path(__file__).resolve().parents[1]
-CONDA_TO_PIP = {"pytorch-cpu": "torch", "pytorch": "torch"}
+CONDA_TO_PIP = {"pytorch-cpu": "torch", "pytorch": "torch", "playwright-python": "playwright"}
 CONDA_ONLY = {"python", "pip"}
 
 
@@ -29,7 +29,7 @@ def conda_packages(text):
     for line in text.splitlines():
         if re.match(r"^\S", line):  # a top-level key: channels:, dependencies:, ...
             in_deps = line.startswith("dependencies:")
-        m = re.match(r"^  - ([^:#\s][^#]*?)\s*$", line)  # the section's own entries, not pip's
+        m = re.match(r"^  - ([^:#\s][^#]*?)\s*(#.*)?$", line)  # the section's own entries, not pip's
         if in_deps and m:
             name, spec = _split(m.group(1))
             if name not in CONDA_ONLY:
