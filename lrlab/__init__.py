@@ -9,12 +9,12 @@ from __future__ import annotations
 import importlib
 
 from . import data, models, schedules, train
-from .train import History, evaluate, fit, pick_device
+from .train import History, evaluate, fit, pick_device, sweep
 
 __version__ = "0.1.0"
-__all__ = ["data", "models", "schedules", "train", "plots", "fit", "evaluate", "History", "pick_device"]
-
 _LAZY = {"plots", "explore", "widgets", "finder", "exercises", "demo"}
+__all__ = ["data", "models", "schedules", "train", *sorted(_LAZY), "fit", "sweep", "evaluate", "History",
+           "pick_device"]
 
 
 def __getattr__(name):  # PEP 562: load matplotlib-based modules on first use
