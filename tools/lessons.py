@@ -13,7 +13,6 @@ import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)")
-INSTALL = re.compile(r'%pip install -q "lrlab @ git\+https://github\.com/[^"]*"')
 
 
 def settings() -> dict:
