@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import torch
 from torch.optim import lr_scheduler
 
 from . import schedules
@@ -93,7 +92,7 @@ def lint_schedule(scheduler_factory, num_epochs: int, steps_per_epoch: int = 1, 
         findings.append(Finding(code, message))
 
     # 1. build it: PyTorch itself refuses some combinations (ReduceLROnPlateau inside SequentialLR)
-    dummy = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr, momentum=0.9)
+    dummy = schedules.dummy_optimizer(lr)
     try:
         tree = _tree(scheduler_factory(dummy))
     except ValueError as err:

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 from torch.optim import lr_scheduler
 
-from . import finder, models
+from . import finder, models, schedules
 from .exercises_core import Wrong, exercise, history, need, number, plural, same_run, what, wine
 from .explain import changes, describe, same
 from .train import fit
@@ -78,7 +78,7 @@ def _two_groups(opt, model=None):
 
 def _hand_edit_steps(make) -> dict:
     """The task's steps on a real scheduler from ``make(optimizer)``: the LR after each of them."""
-    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    opt = schedules.dummy_optimizer(0.1)
     sched, lrs = make(opt), {}
     opt.step()
     sched.step()

@@ -11,7 +11,7 @@ import warnings
 import torch
 from torch.optim import lr_scheduler
 
-from . import models, plateau
+from . import models, plateau, schedules
 from .exercises_core import Wrong, exercise, history, need, number, preview_lrs, what, wine
 from .explain import changes, describe, differences, same
 from .train import MONITORS, fit
@@ -20,7 +20,7 @@ from .train import MONITORS, fit
 # --- lesson 03: step and exponential decay --------------------------------------------------------------
 def _loop_lrs(step_first: bool, num_epochs: int = 3):
     """The LR each epoch trains with when ExponentialLR(gamma=0.5) from 0.1 is stepped before or after it."""
-    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    opt = schedules.dummy_optimizer(0.1)
     sched = lr_scheduler.ExponentialLR(opt, gamma=0.5)
     lrs = []
     with warnings.catch_warnings(record=True) as caught:

@@ -1,6 +1,6 @@
 """What the explorers of ``lrlab.widgets`` run and draw, with no widget in sight: plain data and reused figures.
 
-- ``lr_cuts(history)``: the epochs after which the scheduler lowered the LR (read, never recomputed).
+- ``lr_cuts(history)`` (from ``lrlab.train``): the epochs after which the scheduler lowered the LR.
 - ``PLATEAU``, ``STEP``, ``PREVIEW``: every explorer parameter's control and range; ``check`` raises the
   ValueError for a value outside it.
 - ``train_run(...)`` -> ``History`` (the real scheduler through ``lrlab.fit``) and ``preview_run(...)`` -> dict
@@ -34,17 +34,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 from PIL import Image
 
 from . import models, schedules
-from .train import fit
-
-
-def lr_cuts(history) -> list[int]:
-    """Epochs (1-based) after which the scheduler lowered the LR; for ReduceLROnPlateau, where patience ran out.
-
-    Read from what the real scheduler did (``history.epoch_lr`` against the LR before), never recomputed.
-    """
-    lrs = history.lr[:1] + list(history.epoch_lr)  # [initial LR, LR after epoch 1, after epoch 2, ...]
-    return [i for i in range(1, len(lrs)) if lrs[i] < lrs[i - 1]]
-
+from .train import fit, lr_cuts
 
 # --- 1. parameter ranges: ("int", lo, hi) | ("float", lo, hi, step) | ("log", lo, hi) | ("choice", options)
 #        | ("text",). A slider cannot leave its range; a value given in code outside it is a ValueError.

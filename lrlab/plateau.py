@@ -13,8 +13,6 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 
-import torch
-
 from . import schedules
 
 
@@ -54,11 +52,9 @@ def trace(metrics: Sequence[float], mode: str = "min", factor: float = 0.1, pati
     for i, m in enumerate(metrics):
         if isinstance(m, bool) or not isinstance(m, numbers.Real) or not abs(m) < float("inf"):
             raise ValueError(f"metrics[{i}]={m!r} is not a finite number; metrics must be finite numbers.")
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr > 0:
-        raise ValueError(f"lr={lr!r} is out of range; it must be a number > 0.")
     params = dict(mode=mode, factor=factor, patience=patience, threshold=threshold,
                   threshold_mode=threshold_mode, cooldown=cooldown, min_lr=min_lr, eps=eps)
-    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr)
+    opt = schedules.dummy_optimizer(lr)
     sched = schedules.make("ReduceLROnPlateau", opt, **params)
     # 2. listen in on the scheduler's own decision to reduce (its method still does the reducing)
     ran_out = []

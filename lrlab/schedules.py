@@ -185,7 +185,15 @@ def make(name: str, optimizer: torch.optim.Optimizer, **params):
     return cls(optimizer=optimizer, **params)  # by keyword: ChainedScheduler takes schedulers first
 
 
-def _dummy_optimizer(kind: str, lr: float) -> torch.optim.Optimizer:
+def dummy_optimizer(lr: float = 0.1, kind: str = "sgd") -> torch.optim.Optimizer:
+    """An optimizer over one zero parameter with no gradient, for stepping a real scheduler without training.
+
+    Args:
+        lr (float, default 0.1): its initial LR, > 0.
+        kind (str, default "sgd"): "sgd" (momentum 0.9, which OneCycleLR and CyclicLR cycle) or "adam".
+    """
+    if isinstance(lr, bool) or not _POSITIVE[0](lr):
+        raise ValueError(f"lr={lr!r} is out of range; it must be a number > 0.")
     param = torch.zeros(1, requires_grad=True)
     if kind == "sgd":
         return torch.optim.SGD([param], lr=lr, momentum=0.9)
@@ -229,9 +237,7 @@ def preview(factory, num_epochs: int, steps_per_epoch: int = 1, *, step_on: str 
             raise ValueError(f"{key}={value!r} is out of range; it must be an integer >= {lo}.")
     if step_on not in ("epoch", "batch"):
         raise ValueError(f"step_on={step_on!r} must be 'epoch' or 'batch'.")
-    if not _POSITIVE[0](lr):
-        raise ValueError(f"lr={lr!r} is out of range; it must be a number > 0.")
-    opt = _dummy_optimizer(optimizer, lr)
+    opt = dummy_optimizer(lr, optimizer)
     if isinstance(factory, str):
         scheduler = make(factory, opt, **params)
     elif callable(factory):

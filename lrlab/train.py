@@ -62,6 +62,15 @@ class History:
         return f"History(epochs={self.num_epochs}, steps={len(self.loss)}{last}{val}{stop})"
 
 
+def lr_cuts(history) -> list[int]:
+    """Epochs (1-based) after which the scheduler lowered the LR; for ReduceLROnPlateau, where patience ran out.
+
+    Read from what the real scheduler did (``history.epoch_lr`` against the LR before), never recomputed.
+    """
+    lrs = history.lr[:1] + list(history.epoch_lr)  # [initial LR, LR after epoch 1, after epoch 2, ...]
+    return [i for i in range(1, len(lrs)) if lrs[i] < lrs[i - 1]]
+
+
 def pick_device(device=None) -> torch.device:
     """``device`` if given, else CUDA, else Apple's MPS, else the CPU."""
     if device is not None:

@@ -30,7 +30,7 @@ import ipywidgets as w
 
 from . import data as _data
 from . import explore, schedules
-from .explore import lr_cuts
+from .train import lr_cuts
 
 __all__ = ["plateau_explorer", "step_explorer", "schedule_explorer", "lr_cuts", "Explorer"]
 CACHE_SIZE = 128  # settings (result and PNG) kept per explorer; the oldest goes first

@@ -38,12 +38,12 @@ PRELUDE = {
     "02": "from lrlab import finder\nwine = data.wine(batch_size=16)\nmodel = models.WineMLP()\n"
           "opt = torch.optim.Adam(model.parameters())",
     "03": 'step = schedules.preview("StepLR", 12, lr=0.1, step_size=3, gamma=0.5)',
-    "04": "from lrlab import plateau",
+    "04": "from lrlab import plateau\nfrom lrlab.train import lr_cuts",
     "05": "E = 8\nd = data.digits()",
     "06": "from lrlab import checkpoint, recipes\nfrom lrlab.checks import lint_schedule\nwine = data.wine()\n"
           "EPOCHS, STOP, WARMUP = 30, 12, 5",
 }
-DEFS = {"04": ("wine_run", "cut_epochs"), "05": ("restarts", "cosine"), "06": ("build",)}
+DEFS = {"04": ("wine_run",), "05": ("restarts", "cosine"), "06": ("build",)}
 
 
 def _stubs():

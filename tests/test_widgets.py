@@ -18,8 +18,7 @@ import torch  # noqa: E402
 
 pytest.importorskip("ipywidgets")
 from lrlab import data, explore, schedules, widgets  # noqa: E402
-from lrlab.explore import lr_cuts  # noqa: E402
-from lrlab.train import History  # noqa: E402
+from lrlab.train import History, lr_cuts  # noqa: E402
 
 SMALL = {"dpi": 30}  # a small picture: same code path, quicker to render
 

@@ -38,11 +38,12 @@ def numbers(h) -> dict:
 
 def draw(h, path: Path = PICTURE) -> None:
     from lrlab import explore, plots
+    from lrlab.train import lr_cuts
 
     plots.use_style()
     figure = explore.TrainingFigure(EPOCHS, mark_cuts=True, figsize=(8, 5.6), dpi=100)
     figure.draw(h, "")
-    cuts = explore.lr_cuts(h)
+    cuts = lr_cuts(h)
     figure.axes[0].set_title(f"ReduceLROnPlateau(factor={FACTOR}, patience={PATIENCE}) on Wine, Adam(lr={LR}):\n"
                              f"the LR halves each time the validation loss stalls ({len(cuts)} cuts, "
                              f"the first after epoch {cuts[0]})", fontsize="medium")
