@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.lrlab-installed
 # Offline-friendly JupyterLab defaults (no news fetch, every cell rendered): tools/lab_settings.json
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: install lab test notebooks badges demo bench lint clean
+.PHONY: install colab lab test notebooks badges demo bench lint clean
 
 # Install once; re-run only when the package list changes, so later runs work offline.
 $(STAMP): pyproject.toml
@@ -28,31 +28,41 @@ lab: install
 
 LESSONS = $(wildcard lessons/*.ipynb)
 
-# Colab ships ipywidgets 7.x: a second venv with ipywidgets 7.7 (and its JupyterLab 3 frontend package) only; a
-# .pth file adds .venv's site-packages AFTER its own, so 7.7 wins and everything else (torch, lrlab, pytest, voila)
-# comes from .venv. tests/test_ipywidgets7.py runs the explorers' tests in it; tests/test_demo_browser.py the demo.
-W7      ?= .venv-w7
-W7_STAMP := $(W7)/.lrlab-installed
-$(W7_STAMP): $(STAMP)
-	@test -x $(W7)/bin/python || $(BIN)/python -m venv $(W7)
-	@rm -f $(W7)/lib/python*/site-packages/lrlab-base.pth
-	$(W7)/bin/python -m pip install -q --disable-pip-version-check --no-deps "ipywidgets==7.7.*" \
-		"jupyterlab_widgets>=1,<3" "ipython_genutils==0.2.*"
-	@$(BIN)/python -c "import site; print('import site; site.addsitedir(%r)' % site.getsitepackages()[0])" \
-		> "$$($(W7)/bin/python -c 'import site; print(site.getsitepackages()[0])')/lrlab-base.pth"
-	@touch $(W7_STAMP)
+# The Colab-like second environment: Python 3.12, the oldest torch/torchvision pip offers for it (= pyproject's
+# lower bounds) and ipywidgets 7.7 (what Colab ships), with lrlab -e ".[dev]". `make test` runs everything in it
+# too. COLAB_PYTHON: a Python 3.12 (found on PATH or under pyenv; set it where it lives elsewhere).
+COLAB      ?= .venv-colab
+COLAB_PINS ?= torch==2.4.0 torchvision==0.19.0 "ipywidgets==7.7.*"
+COLAB_PYTHON ?= $(shell for p in python3.12 "$$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3.12; do \
+	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { echo "$$p"; break; }; done)
+COLAB_STAMP := $(COLAB)/.lrlab-installed
+$(COLAB_STAMP): pyproject.toml
+	@test -x $(COLAB)/bin/python || { test -n "$(COLAB_PYTHON)" || \
+		{ echo "Python 3.12 not found: make COLAB_PYTHON=/path/to/python3.12 test" >&2; exit 1; }; \
+		$(COLAB_PYTHON) -m venv $(COLAB); }
+	$(COLAB)/bin/python -m pip install -q --disable-pip-version-check $(COLAB_PINS) -e ".[dev]"
+	@touch $(COLAB_STAMP)
 
-test: install $(W7_STAMP)
-	LRLAB_REQUIRE_W7=1 $(BIN)/python -m pytest tests $(LESSONS) --nbval-lax --nbval-current-env -r fEs
+colab: $(COLAB_STAMP)
+
+# Everything twice, each run with its own summary; the second runs even when the first fails.
+PYTEST_ARGS = tests $(LESSONS) --nbval-lax --nbval-current-env -r fEs
+test: install $(COLAB_STAMP)
+	@status=0; \
+	echo '== make test 1/2: $(VENV) ($(PINS), ipywidgets 8)'; \
+	$(BIN)/python -m pytest $(PYTEST_ARGS) || status=1; \
+	echo '== make test 2/2: $(COLAB) (Python 3.12, $(COLAB_PINS))'; \
+	$(COLAB)/bin/python -m pytest $(PYTEST_ARGS) || status=1; \
+	exit $$status
 
 notebooks: install
-	$(BIN)/python tools/build_notebooks.py $(LESSONS)
-	$(BIN)/python tools/readme_figure.py
-	$(BIN)/python tools/cheatsheet.py
+	$(BIN)/python -m tools.build_notebooks $(LESSONS)
+	$(BIN)/python -m tools.readme_figure
+	$(BIN)/python -m tools.cheatsheet
 
 # Colab badges, setup cells and the README's lesson table from pyproject's [tool.lrlab]; runs no notebook.
 badges: install
-	$(BIN)/python tools/badges.py
+	$(BIN)/python -m tools.badges
 
 # Instructor demo: the explorers side by side in Voila (code hidden, large fonts), works offline.
 # Opens your browser; DEMO_ARGS="--no-browser --port=8866" to open it yourself.
@@ -67,4 +77,4 @@ lint: install
 	$(BIN)/ruff check lrlab tests benchmarks tools lessons demo conftest.py
 
 clean:
-	rm -rf $(VENV) $(W7) build *.egg-info
+	rm -rf $(VENV) $(COLAB) build *.egg-info

@@ -1,23 +1,30 @@
 """lrlab, the learning-rate lab: see, touch and test learning-rate schedules in PyTorch.
 
-``import lrlab`` costs little more than ``import torch``: sklearn, torchvision, matplotlib and
-ipywidgets load only when a function that needs them is called.
+Every public module is reachable as ``lrlab.NAME`` right after ``import lrlab`` (``lrlab.plateau``,
+``lrlab.finder``, ...), and so are ``fit``, ``sweep``, ``evaluate``, ``History`` and ``pick_device`` from
+``lrlab.train``. Each loads on first use (PEP 562): ``import lrlab`` costs little more than ``import torch``,
+and sklearn, torchvision, matplotlib and ipywidgets load only when a function that needs them is called.
+ARCHITECTURE.md describes the layers.
 """
 
 from __future__ import annotations
 
 import importlib
 
-from . import data, models, schedules, train
-from .train import History, evaluate, fit, pick_device, sweep
-
 __version__ = "0.1.0"
-_LAZY = {"plots", "explore", "widgets", "finder", "exercises", "demo"}
-__all__ = ["data", "models", "schedules", "train", *sorted(_LAZY), "fit", "sweep", "evaluate", "History",
-           "pick_device"]
+MODULES = ("checkpoint", "compare", "data", "exercises", "explore", "finder", "landscape", "lint", "models",
+           "plateau", "plots", "schedules", "train", "validation", "widgets")
+_FROM_TRAIN = ("History", "evaluate", "fit", "pick_device", "sweep")
+__all__ = [*MODULES, *_FROM_TRAIN]
 
 
-def __getattr__(name):  # PEP 562: load matplotlib-based modules on first use
-    if name in _LAZY:
+def __getattr__(name):  # PEP 562: load a module (and what it needs) on first use
+    if name in MODULES:
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _FROM_TRAIN:
+        return getattr(importlib.import_module(f"{__name__}.train"), name)
     raise AttributeError(f"module 'lrlab' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})

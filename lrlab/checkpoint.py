@@ -3,10 +3,11 @@
 - ``save(path, model, optimizer, scheduler, epoch=...)``: one file with the three ``state_dict()``s.
 - ``load(path, model, optimizer, scheduler)``: restores all three into objects you have just built
   (scheduler included: PyTorch's docs say to build it *before* ``optimizer.load_state_dict``, because
-  building a scheduler overwrites the optimizer's LRs), then ``verify``-ies them; returns what ``save`` kept.
-- ``verify(optimizer, scheduler)``: a ValueError when the optimizer's LRs are not the ones the scheduler
-  last set: the mark of a scheduler that was rebuilt without its state, or built after the optimizer's
-  state was loaded.
+  building a scheduler overwrites the optimizer's LRs), then calls ``require_in_sync``; returns what ``save``
+  kept.
+- ``require_in_sync(optimizer, scheduler)``: a ValueError when the optimizer's LRs are not the ones the
+  scheduler last set: the mark of a scheduler that was rebuilt without its state, or built after the
+  optimizer's state was loaded.
 - ``join(first, second, ...)``: the histories of the pieces of a resumed run, as one ``History``.
 
 An exact resume also needs the data order. Full-batch data (``lrlab.data.wine()``) has none; a shuffled
@@ -15,41 +16,37 @@ epoch's order.
 
 Example::
 
-    >>> save("run.pt", model, opt, sched, epoch=12)          # after 12 epochs of lrlab.fit
+    >>> def build():                                         # the same code for the first run and the resume
+    ...     model = lrlab.models.WineMLP()
+    ...     opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    ...     return model, opt, lrlab.schedules.warmup_cosine(opt, warmup=3, total=30)
+    >>> model, opt, sched = build()
+    >>> _ = lrlab.fit(model, opt, sched, lrlab.data.wine(), num_epochs=12)
+    >>> _ = save(path, model, opt, sched, epoch=12)          # path: e.g. "run.pt"
     >>> model, opt, sched = build()                          # a new process: fresh objects, scheduler too
-    >>> load("run.pt", model, opt, sched)["epoch"]           # the LR goes on where it stopped: 0.0819, 0.0768
+    >>> load(path, model, opt, sched)["epoch"]               # the LR goes on where it stopped
     12
+    >>> round(sched.get_last_lr()[0], 4)
+    0.075
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import fields
 
 import torch
 from torch import nn
 
+from . import validation
 from .train import History
 
 
-def _check_scheduler(optimizer, scheduler) -> None:
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise ValueError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}.")
-    if not hasattr(scheduler, "state_dict") or not hasattr(scheduler, "get_last_lr"):
-        raise ValueError(f"scheduler must be a torch.optim.lr_scheduler object, got {type(scheduler).__name__}.")
-    if getattr(scheduler, "optimizer", None) is not optimizer:
-        raise ValueError("scheduler must be built on the optimizer given here (scheduler.optimizer is a "
-                         "different object).")
-
-
-def _check(model, optimizer, scheduler) -> None:
-    if not isinstance(model, nn.Module):
-        raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise ValueError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}.")
+def _validate_objects(model, optimizer, scheduler) -> None:
+    validation.require_module("model", model)
+    validation.require_optimizer("optimizer", optimizer)
     if scheduler is not None:
-        _check_scheduler(optimizer, scheduler)
+        validation.require_scheduler_of(optimizer, scheduler)
 
 
 def save(path, model: nn.Module, optimizer: torch.optim.Optimizer, scheduler=None, *, epoch: int, **extra) -> dict:
@@ -59,8 +56,9 @@ def save(path, model: nn.Module, optimizer: torch.optim.Optimizer, scheduler=Non
 
     Args:
         path (str, os.PathLike or file object): where to write.
-        model (nn.Module), optimizer (torch.optim.Optimizer): their ``state_dict()`` is saved (the
-            optimizer's holds the LRs and e.g. SGD's momentum buffers or Adam's averages).
+        model (nn.Module): its ``state_dict()`` is saved.
+        optimizer (torch.optim.Optimizer): its ``state_dict()`` is saved (the LRs and e.g. SGD's momentum
+            buffers or Adam's averages).
         scheduler (LRScheduler or ReduceLROnPlateau, optional): its ``state_dict()`` (step count, last LRs,
             and for SequentialLR its children's states) and its class name.
         epoch (int): epochs completed so far, >= 0; ``load`` gives it back.
@@ -71,12 +69,13 @@ def save(path, model: nn.Module, optimizer: torch.optim.Optimizer, scheduler=Non
 
     Example::
 
-        >>> save(path, model, opt, sched, epoch=12)["scheduler_class"]
+        >>> model = lrlab.models.WineMLP()
+        >>> opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        >>> save(path, model, opt, lrlab.schedules.warmup_cosine(opt, warmup=3, total=30), epoch=0)["scheduler_class"]
         'SequentialLR'
     """
-    _check(model, optimizer, scheduler)
-    if isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral) or epoch < 0:
-        raise ValueError(f"epoch={epoch!r} is out of range; it must be an integer >= 0 (epochs completed).")
+    _validate_objects(model, optimizer, scheduler)
+    validation.require_int("epoch", epoch, minimum=0)
     # 1. the three states, and what the scheduler is, to refuse a different one when loading
     checkpoint = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": int(epoch),
                   "scheduler": None if scheduler is None else scheduler.state_dict(),
@@ -91,11 +90,12 @@ def load(path, model: nn.Module, optimizer: torch.optim.Optimizer, scheduler=Non
 
     Build the model, the optimizer and the scheduler exactly as for a new run first (the scheduler too,
     before anything is loaded), then call ``load``. It loads the model, then the optimizer, then the
-    scheduler, and calls ``verify``.
+    scheduler, and calls ``require_in_sync``.
 
     Args:
         path (str, os.PathLike or file object): written by ``save``.
-        model (nn.Module), optimizer (torch.optim.Optimizer): built like the saved ones.
+        model (nn.Module): built like the saved one.
+        optimizer (torch.optim.Optimizer): built like the saved one, on ``model.parameters()``.
         scheduler (optional): the same class as the saved one, built on ``optimizer``; None only when the
             checkpoint has no scheduler.
 
@@ -104,11 +104,18 @@ def load(path, model: nn.Module, optimizer: torch.optim.Optimizer, scheduler=Non
 
     Example::
 
-        >>> model, opt, sched = build()                # same code as for the first run
-        >>> load(path, model, opt, sched)["epoch"]     # sched.get_last_lr() == [0.0819], as when saved
-        12
+        >>> def build():                       # model, optimizer and scheduler, as for a new run
+        ...     model = lrlab.models.WineMLP()
+        ...     opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        ...     return model, opt, torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+        >>> model, opt, sched = build()
+        >>> _ = lrlab.fit(model, opt, sched, lrlab.data.wine(), num_epochs=3)
+        >>> _ = save(path, model, opt, sched, epoch=3)
+        >>> model, opt, sched = build()        # all three built first, then loaded
+        >>> load(path, model, opt, sched)["epoch"], sched.get_last_lr()
+        (3, [0.0125])
     """
-    _check(model, optimizer, scheduler)
+    _validate_objects(model, optimizer, scheduler)
     # 1. read (plain tensors and Python values only), and check the scheduler is the saved one
     checkpoint = torch.load(path, weights_only=True)
     saved = checkpoint.get("scheduler_class")
@@ -123,22 +130,34 @@ def load(path, model: nn.Module, optimizer: torch.optim.Optimizer, scheduler=Non
     optimizer.load_state_dict(checkpoint["optimizer"])
     if scheduler is not None:
         scheduler.load_state_dict(checkpoint["scheduler"])
-        verify(optimizer, scheduler)
+        require_in_sync(optimizer, scheduler)
     return {"epoch": checkpoint["epoch"], **checkpoint["extra"]}
 
 
-def verify(optimizer: torch.optim.Optimizer, scheduler) -> None:
+def require_in_sync(optimizer: torch.optim.Optimizer, scheduler) -> None:
     """Raise ValueError unless every param group's LR is the one ``scheduler`` last set (``get_last_lr()``).
 
     After a correct resume they agree. They disagree when the scheduler was rebuilt and its state never loaded
     (it remembers the LRs it set at step 0) or when it was built after ``optimizer.load_state_dict`` (building
     it overwrote the loaded LRs).
 
+    Args:
+        optimizer (torch.optim.Optimizer): the optimizer the scheduler drives.
+        scheduler (LRScheduler or ReduceLROnPlateau): built on ``optimizer``.
+
     Example::
 
-        >>> verify(opt, sched)      # silent: opt's LR 0.0819 is sched.get_last_lr()[0]
+        >>> opt = torch.optim.SGD(lrlab.models.WineMLP().parameters(), lr=0.1)
+        >>> sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+        >>> require_in_sync(opt, sched)          # silent: the LR 0.1 is sched.get_last_lr()[0]
+        >>> opt.param_groups[0]["lr"] = 0.3      # a hand edit the scheduler does not know of
+        >>> require_in_sync(opt, sched)
+        Traceback (most recent call last):
+        ...
+        ValueError: the optimizer's LRs [0.3] are not the LRs the StepLR last set [0.1]: ...
     """
-    _check_scheduler(optimizer, scheduler)
+    validation.require_optimizer("optimizer", optimizer)
+    validation.require_scheduler_of(optimizer, scheduler)
     actual = [float(g["lr"]) for g in optimizer.param_groups]
     expected = [float(v) for v in scheduler.get_last_lr()]
     if len(actual) != len(expected) or not all(math.isclose(a, e, rel_tol=1e-12, abs_tol=0.0)
@@ -158,7 +177,9 @@ def join(*histories: History) -> History:
 
     Example::
 
-        >>> whole = join(first, second)          # first: epochs 1-12, second: epochs 13-30
+        >>> first = History(train_loss=[1.0] * 12, step_epoch=[float(e) for e in range(12)])    # epochs 1-12
+        >>> second = History(train_loss=[0.5] * 18, step_epoch=[float(e) for e in range(18)])   # epochs 13-30
+        >>> whole = join(first, second)
         >>> whole.num_epochs, whole.step_epoch[12]
         (30, 12.0)
     """

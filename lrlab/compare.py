@@ -10,19 +10,20 @@ Every number is read from the ``History`` objects ``lrlab.fit`` returned; nothin
 
 Example::
 
-    >>> rows = summarize({"constant": h_const, "one-cycle": h_one}, target_loss=0.1)
+    >>> h_const = History(lr=[0.05] * 4, val_loss=[0.6, 0.25, 0.12, 0.09], val_acc=[0.81, 0.94, 0.97, 0.97])
+    >>> h_one = History(lr=[0.004, 0.1, 0.02, 4e-07], val_loss=[0.7, 0.18, 0.07, 0.05], val_acc=[0.78, 0.94, 0.97, 1.0])
+    >>> rows = summarize({"constant": h_const, "one-cycle": h_one}, target_loss=0.1)   # two runs of lrlab.fit
     >>> print(format_table(rows))
     schedule   final val acc  best val acc  final val loss  epochs to val loss <= 0.1  last LR used
-    constant           0.975         0.981           0.092                          7          0.05
-    one-cycle          0.983         0.983           0.061                          5         4e-07
+    constant           0.970         0.970           0.090                          4          0.05
+    one-cycle          1.000         1.000           0.050                          3         4e-07
 """
 
 from __future__ import annotations
 
-import math
-import numbers
 from statistics import fmean
 
+from . import validation
 from .train import History
 
 METRICS = ("val_loss", "train_loss", "val_acc", "train_acc")
@@ -49,9 +50,8 @@ SINGLE = ("schedule", "final_val_acc", "best_val_acc", "final_val_loss", "epochs
 SEVERAL = ("schedule", "runs", "final_val_acc", "final_val_loss", "val_loss_range", "epochs_to_target", "last_lr")
 
 
-def _check_target(target) -> None:
-    if isinstance(target, bool) or not isinstance(target, numbers.Real) or not math.isfinite(target):
-        raise ValueError(f"target={target!r} must be a finite number (a loss, or an accuracy from 0 to 1).")
+def _validate_target(name: str, target) -> None:
+    validation.require_real(name, target, must="a finite number (a loss, or an accuracy from 0 to 1)")
 
 
 def epochs_to(history: History, target: float, metric: str = "val_loss") -> int | None:
@@ -66,14 +66,14 @@ def epochs_to(history: History, target: float, metric: str = "val_loss") -> int 
 
     Example::
 
-        >>> epochs_to(h, 0.5)       # h.val_loss: 1.1, 0.7, 0.45, 0.3 -> epoch 3
+        >>> h = History(val_loss=[1.1, 0.7, 0.45, 0.3])
+        >>> epochs_to(h, 0.5)       # 1.1, 0.7, 0.45: epoch 3
         3
     """
     if not isinstance(history, History):
         raise ValueError(f"history must be an lrlab History (from lrlab.fit), got {type(history).__name__}.")
-    if metric not in METRICS:
-        raise ValueError(f"metric={metric!r} must be one of {', '.join(METRICS)}.")
-    _check_target(target)
+    validation.require_one_of("metric", metric, METRICS)
+    _validate_target("target", target)
     values = getattr(history, metric)
     reached = (lambda v: v >= target) if metric.endswith("acc") else (lambda v: v <= target)
     return next((e for e, v in enumerate(values, start=1) if reached(v)), None)
@@ -97,14 +97,15 @@ def summarize(runs: dict, target_loss: float) -> list[dict]:
 
     Example::
 
-        >>> summarize({"constant": h}, target_loss=0.1)[0]["epochs_to_target"]   # first epoch with val loss <= 0.1
-        7
-        >>> summarize({"constant": [h0, h1, h2]}, 0.1)[0]["final_val_loss"]     # mean of the three
-        0.063
+        >>> seeds = [History(lr=[0.1] * 3, val_loss=[0.5, 0.09, v], val_acc=[0.8, 0.9, 0.95])   # three seeds
+        ...          for v in (0.06, 0.07, 0.08)]
+        >>> row = summarize({"constant": seeds}, target_loss=0.1)[0]
+        >>> row["epochs_to_target"], round(row["final_val_loss"], 3), row["val_loss_range"]   # means, and the range
+        (2.0, 0.07, (0.06, 0.08))
     """
     if not isinstance(runs, dict) or not runs:
         raise ValueError(f"runs={runs!r} must be a non-empty dict of label -> History (or list of History).")
-    _check_target(target_loss)
+    _validate_target("target_loss", target_loss)
     rows = []
     for label, value in runs.items():
         hs = list(value) if isinstance(value, (list, tuple)) else [value]

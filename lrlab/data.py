@@ -23,7 +23,8 @@ class Data:
     """A train/validation pair of loaders, plus what a lesson needs to know about them.
 
     Attributes:
-        train, val: iterables of ``(inputs, targets)`` batches (DataLoaders, or ``[(X, y)]`` full batch).
+        train: an iterable of ``(inputs, targets)`` batches (a DataLoader, or ``[(X, y)]`` full batch).
+        val: the same for the validation data.
         name (str): "wine", "digits" or "mnist".
         num_classes (int): number of classes.
         input_shape (tuple): shape of one input example.
@@ -62,7 +63,8 @@ def loader(X: torch.Tensor, y: torch.Tensor, batch_size: int | None = None, shuf
     """Batches of ``(X, y)``: a seeded, single-process DataLoader, or ``[(X, y)]`` when batch_size is None.
 
     Args:
-        X, y (Tensor): inputs and integer targets, same first dimension.
+        X (Tensor): inputs, one example per row.
+        y (Tensor): integer targets, as many as ``X`` has rows.
         batch_size (int or None, default None): examples per batch; None or >= len(X) gives one full batch.
         shuffle (bool, default True): reshuffle every epoch (mini-batches only).
         seed (int, default 0): seed of the loader's own ``torch.Generator``.
@@ -99,7 +101,8 @@ def wine(standardize: bool = True, batch_size: int | None = None, test_size: flo
         standardize (bool, default True): scale each feature to mean 0, std 1 using the training
             split's statistics. Off, the features span 0.1 to 1,680 and Adam(lr=0.1) struggles.
         batch_size (int or None, default None): None trains full-batch, as the source does.
-        test_size (float, default 0.2), random_state (int, default 42): the source's train_test_split.
+        test_size (float, default 0.2): the validation share, as in the source's train_test_split.
+        random_state (int, default 42): the source's train_test_split seed.
         seed (int, default 0): seed of the mini-batch shuffling.
 
     Example::
@@ -181,28 +184,33 @@ def _take(ds, n, seed):
     return ((X.float() / 255.0 - 0.1307) / 0.3081).unsqueeze(1), y
 
 
-def mnist(root: str = "data", download: bool = True, subset: int | None = None,
+def mnist(root: str | None = None, download: bool = True, subset: int | None = None,
           val_subset: int | None = None, batch_size: int = 64, seed: int = 0,
           timeout: float = 3.0) -> Data:
     """MNIST (60,000 train / 10,000 test 28x28 digits) via ``torchvision.datasets.MNIST``.
 
     When the files are not under ``root/MNIST/raw`` and cannot be downloaded (offline, or
-    ``LRLAB_OFFLINE=1``), prints one line and returns :func:`digits` instead (``data.notice`` says so).
+    ``LRLAB_OFFLINE=1``), or when torchvision cannot be imported (e.g. built for another torch), prints
+    one line and returns :func:`digits` instead (``data.notice`` says so).
     After a download it prints one line naming the folder the data went to.
 
     Args:
-        root (str, default "data"): where torchvision keeps MNIST.
+        root (str or None): where torchvision keeps MNIST; None: the environment variable
+            ``LRLAB_DATA``, else "data" (relative to the notebook's folder).
         download (bool, default True): try to download when missing (connections time out after
             ``timeout`` seconds, so an offline classroom does not hang).
         subset (int or None): use a seeded random subset of this many training images (speed).
         val_subset (int or None): the same for the 10,000 test images (default: subset // 5).
-        batch_size (int, default 64), seed (int, default 0): the training DataLoader's batches and seed.
+        batch_size (int, default 64): examples per training batch.
+        seed (int, default 0): seed of the training DataLoader's shuffling.
 
     Example::
 
-        >>> d = mnist(subset=2000)   # offline prints: "MNIST is not available ...; using ... digits"
-        >>> d.name in ("mnist", "digits")
-        True
+        >>> d = mnist(root=str(path.parent), download=False)   # no MNIST files there: the 8x8 digits instead
+        MNIST is not available in .../MNIST and could not be downloaded; using sklearn's 8x8 digits instead
+        (1437 train / 360 validation images).
+        >>> d.name
+        'digits'
     """
     for key, value in (("subset", subset), ("val_subset", val_subset)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
@@ -210,12 +218,20 @@ def mnist(root: str = "data", download: bool = True, subset: int | None = None,
     _check_batch_size(batch_size, 60000)
     if not (isinstance(timeout, (int, float)) and timeout > 0):
         raise ValueError(f"timeout={timeout!r} must be a number of seconds > 0.")
-    train_ds, fetched = _load_mnist(root, True, download, timeout)
+    if root is None:
+        root = os.environ.get("LRLAB_DATA") or "data"
+    try:  # a torchvision built for another torch fails right here (common in notebooks): fall back too
+        import torchvision.datasets  # noqa: F401
+        broken = None
+    except Exception as err:  # noqa: BLE001 - ImportError, RuntimeError ("operator torchvision::nms ...")
+        broken = (f"MNIST needs torchvision, which cannot be imported with torch {torch.__version__} "
+                  f"({type(err).__name__}: {(str(err).strip().splitlines() or [''])[0][:120]})")
+    train_ds, fetched = _load_mnist(root, True, download, timeout) if broken is None else (None, False)
     val_ds, fetched_val = _load_mnist(root, False, download, timeout) if train_ds is not None else (None, False)
     if train_ds is None or val_ds is None:
         d = digits(batch_size=batch_size, seed=seed)
-        d.notice = (f"MNIST is not available in {os.path.join(root, 'MNIST')} and could not be downloaded; "
-                    f"using sklearn's 8x8 digits instead ({len(d.tensors['X_train'])} train / "
+        why = broken or f"MNIST is not available in {os.path.join(root, 'MNIST')} and could not be downloaded"
+        d.notice = (f"{why}; using sklearn's 8x8 digits instead ({len(d.tensors['X_train'])} train / "
                     f"{len(d.tensors['X_val'])} validation images).")
         print(d.notice)
         return d

@@ -76,3 +76,39 @@ class SmallCNN(nn.Module):
         if x.dim() != 4 or x.shape[1] != 1:
             raise ValueError(f"SmallCNN expects images shaped (batch, 1, H, W); got {tuple(x.shape)}")
         return self.classifier(self.features(x).flatten(1))
+
+
+class MLP(nn.Module):
+    """A one-hidden-layer MLP that flattens its input first: 8x8 digits (64 pixels) -> 64 -> 10 classes.
+
+    It takes the ``(batch, 1, 8, 8)`` digits images as they come (or flat ``(batch, 64)`` rows). Mini-batch
+    SGD on it shows the course's "why schedule" picture: a constant LR stalls on a noise floor, a cut
+    drops the loss.
+
+    Args:
+        in_features (int, default 64): inputs per example after flattening (8 * 8 for digits).
+        hidden (int, default 64): units in the hidden layer.
+        num_classes (int, default 10): output classes.
+        seed (int or None, default 0): seed for the weight initialisation; None uses the global RNG.
+
+    Example::
+
+        >>> MLP(seed=0)(torch.zeros(4, 1, 8, 8)).shape
+        torch.Size([4, 10])
+    """
+
+    def __init__(self, in_features: int = 64, hidden: int = 64, num_classes: int = 10, seed: int | None = 0):
+        super().__init__()
+        with _seeded(seed):
+            self.fc1 = nn.Linear(in_features, hidden)
+            self.fc2 = nn.Linear(hidden, num_classes)
+        self.flatten = nn.Flatten()
+        self.relu = nn.ReLU()
+
+    def forward(self, x):
+        # 1. (batch, 1, 8, 8) -> (batch, 64), 2. one hidden layer with ReLU, 3. raw class scores
+        x = self.flatten(x)
+        if x.shape[1] != self.fc1.in_features:
+            raise ValueError(f"MLP expects {self.fc1.in_features} values per example after flattening; "
+                             f"got input shaped {tuple(x.shape)}")
+        return self.fc2(self.relu(self.fc1(x)))

@@ -1,7 +1,8 @@
 """Build PyTorch LR schedulers by name, with the argument checks PyTorch leaves out, and preview them.
 
 lrlab never re-implements a scheduler's maths: ``make`` builds the real class from
-``torch.optim.lr_scheduler`` and ``preview`` steps it on a dummy parameter.
+``torch.optim.lr_scheduler``, ``preview`` steps it on a dummy parameter, and ``warmup_cosine`` is PyTorch's own
+``SequentialLR(LinearLR -> CosineAnnealingLR)`` with the cosine's length filled in.
 
 Example::
 
@@ -14,6 +15,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import inspect
 import numbers
@@ -26,6 +28,25 @@ from torch.optim import lr_scheduler
 PLATEAU = "ReduceLROnPlateau"
 # Schedulers whose LR is meant to change every mini-batch.
 PER_BATCH = ("OneCycleLR", "CyclicLR")
+
+
+# SequentialLR of torch < 2.9 passes an epoch to its children's step(), and PyTorch warns about its own call.
+EPOCH_WARNING = "The epoch parameter"
+
+
+@contextlib.contextmanager
+def quiet_epoch_warning():
+    """Silence the "The epoch parameter in `scheduler.step()`" UserWarning that SequentialLR of torch < 2.9
+    triggers by its own call: the learner did nothing wrong, and the warning would reach a notebook's stderr.
+
+    Example::
+
+        >>> with quiet_epoch_warning():
+        ...     warnings.warn("The epoch parameter in `scheduler.step()` was not necessary", UserWarning)
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=EPOCH_WARNING, category=UserWarning)
+        yield
 
 
 def available() -> list[str]:
@@ -89,7 +110,8 @@ def _real_or_list(rule):
 
 _POSITIVE = _real(0)
 _NON_NEGATIVE = _real(0, lo_open=False)
-RULES: dict[str, tuple[Callable, str]] = {
+# parameter name -> (test, what it must be): the rules make() checks before PyTorch sees a value
+PARAM_RULES: dict[str, tuple[Callable, str]] = {
     "gamma": _POSITIVE,
     "step_size": _count(1),
     "T_max": _count(1),
@@ -118,17 +140,25 @@ RULES: dict[str, tuple[Callable, str]] = {
     "threshold_mode": _choice("rel", "abs"),
     "anneal_strategy": _choice("cos", "linear"),
 }
-# Same parameter name, different meaning.
-OVERRIDES: dict[tuple[str, str], tuple[Callable, str]] = {
+# Same parameter name, different meaning: (class, parameter) -> rule, in place of PARAM_RULES'.
+PARAM_OVERRIDES: dict[tuple[str, str], tuple[Callable, str]] = {
     (PLATEAU, "factor"): _real(0, 1, hi_open=True),
-    ("ConstantLR", "factor"): _real(0, 1, lo_open=False),
+    ("ConstantLR", "factor"): _real(0, 1),  # 0 passes PyTorch's own check, then divides by zero at total_iters
     ("CyclicLR", "mode"): _choice("triangular", "triangular2", "exp_range"),
     ("CyclicLR", "step_size_down"): (lambda v: v is None or _count(1)[0](v), "None or an integer >= 1"),
 }
 
 
 def check_params(name: str, **params) -> None:
-    """Raise ValueError for any parameter of scheduler ``name`` that is unknown, missing or out of range."""
+    """Raise ValueError for any parameter of scheduler ``name`` that is unknown, missing or out of range.
+
+    Example::
+
+        >>> check_params("StepLR", step_size=0)
+        Traceback (most recent call last):
+        ...
+        ValueError: StepLR: step_size=0 is out of range; step_size must be an integer >= 1.
+    """
     cls = get_class(name)
     sig = inspect.signature(cls.__init__)
     accepted = [p for p in sig.parameters if p not in ("self", "optimizer", "args", "kwargs")]
@@ -142,7 +172,7 @@ def check_params(name: str, **params) -> None:
         if p.name in accepted and p.default is inspect.Parameter.empty and p.name not in params:
             raise ValueError(f"{cls.__name__} needs {p.name}=...; it has no default.")
     for key, value in params.items():
-        rule = OVERRIDES.get((cls.__name__, key)) or RULES.get(key)
+        rule = PARAM_OVERRIDES.get((cls.__name__, key)) or PARAM_RULES.get(key)
         if rule is not None and not rule[0](value):
             raise ValueError(f"{cls.__name__}: {key}={value!r} is out of range; {key} must be {rule[1]}.")
     if "milestones" in params:
@@ -185,25 +215,33 @@ def make(name: str, optimizer: torch.optim.Optimizer, **params):
     return cls(optimizer=optimizer, **params)  # by keyword: ChainedScheduler takes schedulers first
 
 
-def dummy_optimizer(lr: float = 0.1, kind: str = "sgd") -> torch.optim.Optimizer:
+OPTIMIZER_TYPES = ("sgd", "adam")
+
+
+def dummy_optimizer(lr: float = 0.1, optimizer_type: str = "sgd") -> torch.optim.Optimizer:
     """An optimizer over one zero parameter with no gradient, for stepping a real scheduler without training.
 
     Args:
         lr (float, default 0.1): its initial LR, > 0.
-        kind (str, default "sgd"): "sgd" (momentum 0.9, which OneCycleLR and CyclicLR cycle) or "adam".
+        optimizer_type (str, default "sgd"): "sgd" (momentum 0.9, which OneCycleLR and CyclicLR cycle) or "adam".
+
+    Example::
+
+        >>> dummy_optimizer(0.5, "adam").param_groups[0]["lr"]
+        0.5
     """
     if isinstance(lr, bool) or not _POSITIVE[0](lr):
         raise ValueError(f"lr={lr!r} is out of range; it must be a number > 0.")
+    if optimizer_type not in OPTIMIZER_TYPES:
+        raise ValueError(f"optimizer_type={optimizer_type!r} must be 'sgd' or 'adam'.")
     param = torch.zeros(1, requires_grad=True)
-    if kind == "sgd":
+    if optimizer_type == "sgd":
         return torch.optim.SGD([param], lr=lr, momentum=0.9)
-    if kind == "adam":
-        return torch.optim.Adam([param], lr=lr)
-    raise ValueError(f"optimizer={kind!r} must be 'sgd' or 'adam'")
+    return torch.optim.Adam([param], lr=lr)
 
 
 def preview(factory, num_epochs: int, steps_per_epoch: int = 1, *, step_on: str = "epoch",
-            lr: float = 0.1, metrics: Sequence[float] | None = None, optimizer: str = "sgd",
+            lr: float = 0.1, metrics: Sequence[float] | None = None, optimizer_type: str = "sgd",
             **params) -> dict:
     """The LR curve of a real PyTorch scheduler, without any training.
 
@@ -219,13 +257,14 @@ def preview(factory, num_epochs: int, steps_per_epoch: int = 1, *, step_on: str 
         lr (float, default 0.1): the optimizer's initial LR.
         metrics (sequence of float, optional): what ReduceLROnPlateau is given at each scheduler
             step (one value per epoch, or per batch with step_on="batch"). Required for it.
-        optimizer (str, default "sgd"): "sgd" (momentum 0.9) or "adam"; matters for the momentum
+        optimizer_type (str, default "sgd"): "sgd" (momentum 0.9) or "adam"; matters for the momentum
             that OneCycleLR and CyclicLR cycle.
+        **params: the scheduler's own arguments, when ``factory`` is a name.
 
     Returns:
-        dict of lists, one entry per optimizer step: ``epoch`` (fractional epoch at which the step
-        starts), ``lr`` (LR of param group 0 used by that step) and ``momentum`` (SGD momentum or
-        Adam beta1 at that step).
+        dict of lists, one entry per optimizer step: ``step_epoch`` (fractional epoch at which the step
+        starts, as in ``History.step_epoch``), ``lr`` (LR of param group 0 used by that step) and ``momentum``
+        (SGD momentum or Adam beta1 at that step).
 
     Example::
 
@@ -237,7 +276,7 @@ def preview(factory, num_epochs: int, steps_per_epoch: int = 1, *, step_on: str 
             raise ValueError(f"{key}={value!r} is out of range; it must be an integer >= {lo}.")
     if step_on not in ("epoch", "batch"):
         raise ValueError(f"step_on={step_on!r} must be 'epoch' or 'batch'.")
-    opt = dummy_optimizer(lr, optimizer)
+    opt = dummy_optimizer(lr, optimizer_type)
     if isinstance(factory, str):
         scheduler = make(factory, opt, **params)
     elif callable(factory):
@@ -254,16 +293,14 @@ def preview(factory, num_epochs: int, steps_per_epoch: int = 1, *, step_on: str 
             raise ValueError(f"metrics: ReduceLROnPlateau needs one value per scheduler step "
                              f"({n_sched_steps}); got {got}.")
     momentum_key = "betas" if "betas" in opt.defaults else "momentum"
-    out = {"epoch": [], "lr": [], "momentum": []}
+    out = {"step_epoch": [], "lr": [], "momentum": []}
     k = 0  # scheduler steps so far
-    with warnings.catch_warnings():
-        # SequentialLR steps its children with an epoch argument and PyTorch warns about its own call.
-        warnings.filterwarnings("ignore", message="The epoch parameter", category=UserWarning)
+    with quiet_epoch_warning():
         for epoch in range(num_epochs):
             for batch in range(steps_per_epoch):
                 group = opt.param_groups[0]
                 m = group[momentum_key]
-                out["epoch"].append(epoch + batch / steps_per_epoch)
+                out["step_epoch"].append(epoch + batch / steps_per_epoch)
                 out["lr"].append(float(group["lr"]))
                 out["momentum"].append(float(m[0] if momentum_key == "betas" else m))
                 opt.step()
@@ -275,3 +312,44 @@ def preview(factory, num_epochs: int, steps_per_epoch: int = 1, *, step_on: str 
                                          f"(epoch {epoch}): {err}") from None
                     k += 1
     return out
+
+
+def warmup_cosine(optimizer: torch.optim.Optimizer, warmup: int, total: int, *, start_factor: float = 0.1,
+                  eta_min: float = 0.0):
+    """A linear warmup over ``warmup`` scheduler steps, then a cosine decay to ``eta_min`` over the rest.
+
+    The recipe is ``SequentialLR(LinearLR -> CosineAnnealingLR)`` with the one number people get wrong filled
+    in: the cosine gets ``T_max = total - warmup`` (the steps left after the warmup), so that it ends at
+    ``eta_min`` exactly when the run ends, instead of being cut short (``T_max = total``) or rising again
+    (``T_max`` too small). Count ``warmup`` and ``total`` in the unit you step the scheduler in: epochs with
+    ``fit(..., step_on="epoch")``, batches with ``step_on="batch"`` (then ``total = num_epochs *
+    steps_per_epoch``).
+
+    Args:
+        optimizer (torch.optim.Optimizer): its param groups' LRs are the peak LRs (one per group).
+        warmup (int): scheduler steps of warmup, >= 1: ``LinearLR(start_factor, total_iters=warmup)``.
+        total (int): scheduler steps in the whole run, > ``warmup``: the cosine gets ``T_max=total - warmup``.
+        start_factor (float, default 0.1): the first step trains with this times the peak LR, 0 < it <= 1.
+        eta_min (float, default 0.0): the LR the cosine decays to (all groups), >= 0.
+
+    Returns:
+        torch.optim.lr_scheduler.SequentialLR: the real one, ``milestones=[warmup]``.
+
+    Example::
+
+        >>> curve = preview(lambda opt: warmup_cosine(opt, warmup=2, total=6), num_epochs=6)
+        >>> [round(lr, 4) for lr in curve["lr"]]   # warmup 0.01 -> 0.055, then cosine 0.1 -> 0.0854 -> ...
+        [0.01, 0.055, 0.1, 0.0854, 0.05, 0.0146]
+    """
+    # 1. check the lengths (the children's own arguments are checked by make)
+    for name, value, lo in (("warmup", warmup, 1), ("total", total, 2)):
+        if not _count(lo)[0](value):
+            raise ValueError(f"{name}={value!r} is out of range; {name} must be an integer >= {lo} (scheduler "
+                             "steps).")
+    if total <= warmup:
+        raise ValueError(f"total={total!r} must be larger than warmup={warmup!r}: the cosine needs at least one "
+                         "step after the warmup.")
+    # 2. the real schedulers: LinearLR for the warmup, CosineAnnealingLR for what is left, in sequence
+    ramp = make("LinearLR", optimizer, start_factor=start_factor, end_factor=1.0, total_iters=warmup)
+    decay = make("CosineAnnealingLR", optimizer, T_max=total - warmup, eta_min=eta_min)
+    return make("SequentialLR", optimizer, schedulers=[ramp, decay], milestones=[warmup])

@@ -1,22 +1,42 @@
 """``fit``: one training loop for every lesson, recording the LR at every optimizer step.
 
-The loop is the one the PyTorch docs recommend: for each batch ``zero_grad -> forward -> backward ->
-optimizer.step()``, then ``scheduler.step()`` (per batch or per epoch), ReduceLROnPlateau being given
-the monitored metric. A NaN/inf loss stops training with a message; the history so far is returned.
+``fit`` is the loop the lessons write by hand, in three functions a reader can hold in their head::
+
+    for epoch in range(num_epochs):
+        for x, y in train:                    # train_epoch(): one train_step() per batch
+            optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+            scheduler.step()                  # with step_on="batch"
+        val_loss, val_acc = evaluate(model, val)   # end of the epoch
+        scheduler.step()                      # with step_on="epoch"; ReduceLROnPlateau: scheduler.step(val_loss)
+
+``train_epoch`` takes two callbacks: ``accept`` (asked before the backward pass: a diverged loss must not move
+the weights) and ``on_batch`` (after each optimizer step). ``fit`` records the LR there; the LR range test
+(``lrlab.finder``) raises the LR there, as fastai's ``lr_find`` reuses its training loop through a callback.
+Training runs where the model is (``model.to(device)`` first, ``pick_device()`` if you like), on torch's
+random generator forked and seeded with ``seed``: the learner's own generators are left as they were.
+A NaN/inf loss stops training with a message; the history so far is returned.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
 import numbers
-import random
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 import torch
 from torch import nn
 from torch.optim import lr_scheduler
 
+from . import schedules, validation
+
 MONITORS = ("val_loss", "val_acc", "train_loss", "train_acc")
+STEP_ON = ("epoch", "batch")
 
 
 @dataclass
@@ -72,7 +92,15 @@ def lr_cuts(history) -> list[int]:
 
 
 def pick_device(device=None) -> torch.device:
-    """``device`` if given, else CUDA, else Apple's MPS, else the CPU."""
+    """``device`` if given, else CUDA, else Apple's MPS, else the CPU: for a lesson's knob that moves a model.
+
+    ``fit`` itself never picks a device: it trains where the model is.
+
+    Example::
+
+        >>> pick_device("cpu")
+        device(type='cpu')
+    """
     if device is not None:
         return torch.device(device)
     if torch.cuda.is_available():
@@ -83,20 +111,51 @@ def pick_device(device=None) -> torch.device:
     return torch.device("cpu")
 
 
-def seed_everything(seed: int) -> None:
-    """Seed Python's, NumPy's and PyTorch's (all devices) random generators."""
-    random.seed(seed)
-    torch.manual_seed(seed)
-    try:
-        import numpy as np
-
-        np.random.seed(seed)
-    except ImportError:  # pragma: no cover - numpy ships with torch's usual installs
-        pass
+def device_of(model: nn.Module) -> torch.device:
+    """Where ``model``'s first parameter (or buffer) lives; the CPU for a model without any."""
+    tensor = next(model.parameters(), None)
+    if tensor is None:
+        tensor = next(model.buffers(), None)
+    return torch.device("cpu") if tensor is None else tensor.device
 
 
-def _split_data(data):
-    """Accept a ``lrlab.data.Data``, a ``(train, val)`` pair, or a bare training iterable."""
+@contextlib.contextmanager
+def forked_rng(seed: int, model: nn.Module | None = None, loader=None):
+    """Within the block, torch's global generator (and that of ``model``'s CUDA device) is seeded with ``seed``;
+    after it, the learner's generators are exactly as before. A ``loader`` with its own ``generator`` (lrlab's
+    mini-batch DataLoaders) is seeded too: that generator is the loader's shuffling, not a global one.
+
+    Example::
+
+        >>> before = torch.get_rng_state()
+        >>> with forked_rng(0):
+        ...     first = torch.rand(1)
+        >>> with forked_rng(0):
+        ...     again = torch.rand(1)
+        >>> torch.equal(first, again), torch.equal(torch.get_rng_state(), before)
+        (True, True)
+    """
+    device = torch.device("cpu") if model is None else device_of(model)
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        torch.random.default_generator.manual_seed(seed)
+        if device.type == "cuda":
+            with torch.cuda.device(device):
+                torch.cuda.manual_seed(seed)
+        generator = getattr(loader, "generator", None)
+        if isinstance(generator, torch.Generator):
+            generator.manual_seed(seed)
+        yield
+
+
+def split_data(data):
+    """``(train, val)`` from a ``lrlab.data.Data``, a ``(train, val)`` pair, or a bare training iterable
+    (``val`` is None then).
+
+    Example::
+
+        >>> split_data(([1], [2])), split_data([1])
+        (([1], [2]), ([1], None))
+    """
     if hasattr(data, "train") and hasattr(data, "val"):
         return data.train, data.val
     if isinstance(data, tuple) and len(data) == 2:
@@ -104,48 +163,145 @@ def _split_data(data):
     return data, None
 
 
-def _check(model, optimizer, scheduler, train, num_epochs, step_on, monitor, val, seed, diverge_threshold):
-    if not isinstance(model, nn.Module):
-        raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise ValueError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
-    if scheduler is not None:
-        if getattr(scheduler, "optimizer", None) is not optimizer:
-            raise ValueError("scheduler must be built on the same optimizer that fit() is given "
-                             "(scheduler.optimizer is a different object).")
-    if isinstance(num_epochs, bool) or not isinstance(num_epochs, int) or num_epochs < 1:
-        raise ValueError(f"num_epochs={num_epochs!r} is out of range; it must be an integer >= 1.")
-    if step_on not in ("epoch", "batch"):
-        raise ValueError(f"step_on={step_on!r} must be 'epoch' or 'batch'.")
-    if monitor not in MONITORS:
-        raise ValueError(f"monitor={monitor!r} must be one of {', '.join(MONITORS)}.")
-    if monitor.startswith("val") and val is None:
-        raise ValueError(f"monitor={monitor!r} needs validation data; pass data with a .val loader "
-                         "or monitor='train_loss'.")
-    if not hasattr(train, "__iter__") or (hasattr(train, "__len__") and len(train) == 0):
-        raise ValueError("data has no training batches: pass lrlab.data.wine(), a (train, val) pair of "
-                         "loaders, or a loader of (inputs, targets) batches.")
-    if diverge_threshold is not None and not (
-            isinstance(diverge_threshold, (int, float)) and diverge_threshold > 1):
-        raise ValueError(f"diverge_threshold={diverge_threshold!r} must be None or a number > 1.")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"seed={seed!r} must be an integer.")
+def _correct(outputs: torch.Tensor, y: torch.Tensor) -> int:
+    """Right class predictions in a batch; 0 where the task is not classification (float targets)."""
+    if outputs.dim() != 2 or y.dim() != 1 or y.is_floating_point():
+        return 0
+    return int((outputs.argmax(1) == y).sum().item())
 
 
-def _diverged(loss_value: float, first_loss: float, threshold: float | None) -> str:
-    """Why this loss means divergence, or "" when it does not."""
-    if not math.isfinite(loss_value):
-        return f"the loss is {loss_value}"
-    if threshold is not None and first_loss > 0 and loss_value > threshold * first_loss:
-        return f"the loss {loss_value:.4g} is over {threshold:g}x the first loss ({first_loss:.4g})"
-    return ""
+class Step(NamedTuple):
+    """What ``train_step`` did: the batch's ``loss`` (a float), the model's ``outputs``, and whether it
+    ``stepped`` (False when ``accept`` refused the loss: no backward pass, no optimizer step)."""
+
+    loss: float
+    outputs: torch.Tensor
+    stepped: bool
+
+
+def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, criterion, x, y, accept=None) -> Step:
+    """One optimizer step on one batch: ``zero_grad``, forward, loss, ``backward``, ``optimizer.step()``.
+
+    Args:
+        model (nn.Module): in train mode, on the device of ``x`` and ``y``.
+        optimizer (torch.optim.Optimizer): built on ``model.parameters()``.
+        criterion (callable): ``(outputs, y) -> loss`` tensor.
+        x (Tensor): the batch's inputs.
+        y (Tensor): the batch's targets.
+        accept (callable, optional): ``loss value -> bool``, asked before the backward pass; False leaves the
+            weights alone (a diverged loss must not move them).
+
+    Returns:
+        Step: ``(loss, outputs, stepped)``.
+
+    Example::
+
+        >>> model = torch.nn.Linear(2, 2)
+        >>> opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        >>> step = train_step(model, opt, nn.CrossEntropyLoss(), torch.ones(4, 2), torch.zeros(4, dtype=torch.long))
+        >>> step.stepped, step.outputs.shape
+        (True, torch.Size([4, 2]))
+    """
+    optimizer.zero_grad()
+    outputs = model(x)
+    loss = criterion(outputs, y)
+    value = loss.item()
+    if accept is not None and not accept(value):
+        return Step(value, outputs, False)
+    loss.backward()
+    optimizer.step()
+    return Step(value, outputs, True)
+
+
+@dataclass
+class EpochResult:
+    """One pass of ``train_epoch``: sums over the batches it stepped, and ``refused`` (the loss ``accept``
+    turned down, where the pass stopped) or None."""
+
+    loss_sum: float = 0.0
+    correct: int = 0
+    count: int = 0
+    steps: int = 0
+    refused: float | None = None
+
+    @property
+    def mean_loss(self) -> float:
+        """Training loss per example over the batches stepped (nan without any)."""
+        return self.loss_sum / self.count if self.count else math.nan
+
+    @property
+    def accuracy(self) -> float:
+        """Share of right class predictions over the batches stepped (nan without any)."""
+        return self.correct / self.count if self.count else math.nan
+
+
+def train_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, criterion, batches, *, accept=None,
+                on_batch=None, device=None) -> EpochResult:
+    """One pass over ``batches``: a ``train_step`` on each, moved to the model's device; the callbacks steer it.
+
+    Args:
+        model (nn.Module): trained in place (put in train mode if it is in eval mode).
+        optimizer (torch.optim.Optimizer): built on ``model.parameters()``.
+        criterion (callable): ``(outputs, y) -> loss`` tensor.
+        batches (iterable): of ``(inputs, targets)``.
+        accept (callable, optional): ``(i, loss value) -> bool`` before batch ``i``'s backward pass; False
+            ends the pass there without stepping (``refused`` holds that loss).
+        on_batch (callable, optional): ``(i, loss value) -> bool or None`` after batch ``i``'s optimizer step
+            (the LR that step used is still in the param groups); True ends the pass.
+        device (torch.device, optional): where the model is (found from its parameters when None).
+
+    Returns:
+        EpochResult: loss and accuracy sums, the steps taken, the refused loss if any.
+
+    Example::
+
+        >>> model = torch.nn.Linear(2, 2)
+        >>> opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        >>> batches = [(torch.ones(4, 2), torch.zeros(4, dtype=torch.long))] * 3
+        >>> train_epoch(model, opt, nn.CrossEntropyLoss(), batches, on_batch=lambda i, loss: i == 1).steps
+        2
+    """
+    device = device_of(model) if device is None else device
+    result = EpochResult()
+    if not model.training:
+        model.train()
+    for i, (x, y) in enumerate(batches):
+        x, y = x.to(device), y.to(device)
+        step = train_step(model, optimizer, criterion, x, y, None if accept is None else functools.partial(accept, i))
+        if not step.stepped:
+            result.refused = step.loss
+            break
+        result.loss_sum += step.loss * len(y)
+        result.correct += _correct(step.outputs, y)
+        result.count += len(y)
+        result.steps += 1
+        if on_batch is not None and on_batch(i, step.loss):
+            break
+    return result
 
 
 def evaluate(model: nn.Module, batches, criterion=None, device=None) -> tuple[float, float]:
-    """Mean loss and accuracy of ``model`` over ``batches`` of ``(inputs, targets)``, without gradients."""
+    """Mean loss and accuracy of ``model`` over ``batches`` of ``(inputs, targets)``, without gradients.
+
+    Runs where the model is, in eval mode; every module's train/eval flag is put back afterwards.
+
+    Args:
+        model (nn.Module): the model.
+        batches (iterable): of ``(inputs, targets)``, e.g. ``lrlab.data.wine().val``.
+        criterion (callable, default ``nn.CrossEntropyLoss()``): the loss.
+        device (torch.device, optional): where the model is (found from its parameters when None).
+
+    Example::
+
+        >>> d = lrlab.data.wine()
+        >>> loss, acc = evaluate(lrlab.models.WineMLP(), d.val)   # an untrained model
+        >>> round(loss, 2), round(acc, 2)
+        (1.08, 0.53)
+    """
     criterion = criterion or nn.CrossEntropyLoss()
-    device = device or next(model.parameters()).device
-    was_training = model.training
+    device = device_of(model) if device is None else device
+    modules = list(model.modules())
+    flags = [m.training for m in modules]
     model.eval()
     total_loss, correct, count = 0.0, 0, 0
     with torch.inference_mode():  # no autograd bookkeeping at all: cheaper than no_grad
@@ -154,36 +310,133 @@ def evaluate(model: nn.Module, batches, criterion=None, device=None) -> tuple[fl
             out = model(x)
             n = len(y)
             total_loss += criterion(out, y).item() * n
-            correct += (out.argmax(1) == y).sum().item()
+            correct += _correct(out, y)
             count += n
-    model.train(was_training)
+    if all(flags) or not any(flags):
+        model.train(flags[0])
+    else:  # a model with some modules in eval mode and some in train mode: each one as it was
+        for m, training in zip(modules, flags, strict=True):
+            m.training = training
     return total_loss / count, correct / count
 
 
-def fit(model: nn.Module, optimizer: torch.optim.Optimizer, scheduler=None, data=None,
-        num_epochs: int = 10, step_on: str = "epoch", *, criterion=None, monitor: str = "val_loss",
-        seed: int = 0, device=None, diverge_threshold: float | None = 100.0, progress: bool = False,
-        verbose: bool = True) -> History:
-    """Train ``model`` and record the LR at every optimizer step.
+def _divergence(loss_value: float, first_loss: float, threshold: float | None) -> str:
+    """Why this loss means divergence, or "" when it does not."""
+    if not math.isfinite(loss_value):
+        return f"the loss is {loss_value}"
+    if threshold is not None and first_loss > 0 and loss_value > threshold * first_loss:
+        return f"the loss {loss_value:.4g} is over {threshold:g}x the first loss ({first_loss:.4g})"
+    return ""
+
+
+def _validate_fit(model, optimizer, scheduler, train, val, num_epochs, step_on, monitor, seed, diverge_threshold):
+    validation.require_module("model", model)
+    validation.require_optimizer("optimizer", optimizer)
+    if scheduler is not None and getattr(scheduler, "optimizer", None) is not optimizer:
+        raise ValueError("scheduler must be built on the same optimizer that fit() is given "
+                         "(scheduler.optimizer is a different object).")
+    validation.require_int("num_epochs", num_epochs, minimum=1)
+    validation.require_one_of("step_on", step_on, STEP_ON)
+    validation.require_one_of("monitor", monitor, MONITORS)
+    if monitor.startswith("val") and val is None:
+        raise ValueError(f"monitor={monitor!r} needs validation data; pass data with a .val loader "
+                         "or monitor='train_loss'.")
+    if (step_on == "batch" and isinstance(scheduler, lr_scheduler.ReduceLROnPlateau)
+            and monitor != "train_loss"):
+        raise ValueError(f"monitor={monitor!r} cannot reach a ReduceLROnPlateau stepped after every batch: it gets "
+                         "each batch's training loss. Pass monitor='train_loss', or step_on='epoch'.")
+    if not hasattr(train, "__iter__") or (hasattr(train, "__len__") and len(train) == 0):
+        raise ValueError("data has no training batches: pass lrlab.data.wine(), a (train, val) pair of "
+                         "loaders, or a loader of (inputs, targets) batches.")
+    validation.require_real("diverge_threshold", diverge_threshold, 1, low_open=True, none_ok=True)
+    validation.require_int("seed", seed)
+
+
+class _FitRun:
+    """What one ``fit`` call records: the callbacks of ``train_epoch`` and the end of each epoch."""
+
+    def __init__(self, history, optimizer, scheduler, val, step_on, monitor, diverge_threshold, steps_per_epoch):
+        self.history, self.optimizer, self.scheduler, self.val = history, optimizer, scheduler, val
+        self.step_on, self.monitor, self.diverge_threshold = step_on, monitor, diverge_threshold
+        self.steps_per_epoch, self.epoch, self.first_loss = steps_per_epoch, 0, None
+        self.device = torch.device(history.device)
+        self.plateau = isinstance(scheduler, lr_scheduler.ReduceLROnPlateau)
+
+    def _lrs(self) -> list:
+        return [g["lr"] for g in self.optimizer.param_groups]
+
+    def _scheduler_step(self, metric) -> None:
+        if self.plateau:
+            self.scheduler.step(metric)
+        else:
+            self.scheduler.step()
+
+    def accept(self, i: int, loss_value: float) -> bool:
+        """Before the backward pass: refuse a diverged loss, and say why in ``history.stopped``."""
+        if self.first_loss is None:
+            self.first_loss = loss_value
+        why = _divergence(loss_value, self.first_loss, self.diverge_threshold)
+        if why:
+            self.history.stopped = (f"Training diverged at epoch {self.epoch + 1} (step {i + 1}) with "
+                                    f"lr={self._lrs()[0]:.4g}: {why}. Stopped; the history so far is kept.")
+        return not why
+
+    def on_batch(self, i: int, loss_value: float) -> None:
+        """After the optimizer step: the LR it used, its loss, where it started; then a per-batch scheduler step."""
+        h, lrs = self.history, self._lrs()
+        h.lr.append(lrs[0])
+        h.lrs.append(lrs)
+        h.loss.append(loss_value)
+        h.step_epoch.append(self.epoch + i / self.steps_per_epoch if self.steps_per_epoch else float(self.epoch))
+        if self.scheduler is not None and self.step_on == "batch":
+            self._scheduler_step(loss_value)
+
+    def end_epoch(self, model, criterion, result: EpochResult) -> bool:
+        """The end of an epoch: training metrics, validation, then the epoch's scheduler step and LR. False when
+        training must stop (a loss refused in the epoch, or a non-finite validation loss)."""
+        h = self.history
+        if result.refused is not None:
+            return False
+        h.train_loss.append(result.mean_loss)
+        h.train_acc.append(result.accuracy)
+        if self.val is not None:
+            val_loss, val_acc = evaluate(model, self.val, criterion, self.device)
+            h.val_loss.append(val_loss)
+            h.val_acc.append(val_acc)
+            if not math.isfinite(val_loss):
+                h.stopped = (f"Training diverged at epoch {self.epoch + 1} with lr={self._lrs()[0]:.4g}: "
+                             f"the validation loss is {val_loss}. Stopped; the history so far is kept.")
+        if self.scheduler is not None and self.step_on == "epoch" and not h.stopped:
+            self._scheduler_step(getattr(h, self.monitor)[-1])
+        h.epoch_lr.append(self._lrs()[0])
+        h.epoch_lrs.append(self._lrs())
+        return not h.stopped
+
+
+def fit(model: nn.Module, optimizer: torch.optim.Optimizer, scheduler, data, *, num_epochs: int,
+        step_on: str = "epoch", criterion=None, monitor: str = "val_loss", seed: int = 0,
+        diverge_threshold: float | None = 100.0, progress: bool = False, verbose: bool = True) -> History:
+    """Train ``model`` where it is and record the LR at every optimizer step.
 
     Args:
-        model (nn.Module): the model; moved to ``device``.
+        model (nn.Module): the model, on the device to train on (a model on the CPU trains on the CPU).
         optimizer (torch.optim.Optimizer): built on ``model.parameters()``.
-        scheduler (LRScheduler or ReduceLROnPlateau, optional): built on ``optimizer``; None keeps the LR.
+        scheduler (LRScheduler or ReduceLROnPlateau or None): built on ``optimizer``; None keeps the LR.
         data: ``lrlab.data.Data`` (``.train``/``.val``), a ``(train, val)`` pair, or a training loader.
-        num_epochs (int, default 10): epochs to train, >= 1.
+        num_epochs (int): epochs to train, >= 1.
         step_on (str, default "epoch"): call ``scheduler.step()`` after every "epoch" or every "batch"
             (OneCycleLR and CyclicLR expect "batch").
-        criterion (default ``nn.CrossEntropyLoss()``): the loss.
-        monitor (str, default "val_loss"): the metric ReduceLROnPlateau is given: "val_loss", "val_acc",
-            "train_loss" or "train_acc" (use mode="max" for accuracies).
-        seed (int, default 0): seeds Python, NumPy, PyTorch and the training loader's generator.
-        device (str or torch.device, optional): default CUDA, else MPS, else CPU.
+        criterion (callable, default ``nn.CrossEntropyLoss()``): the loss.
+        monitor (str, default "val_loss"): the metric ReduceLROnPlateau is given at the end of each epoch:
+            "val_loss", "val_acc", "train_loss" or "train_acc" (use mode="max" for accuracies). Stepped per
+            batch it gets each batch's training loss: pass monitor="train_loss" then.
+        seed (int, default 0): seeds torch's generator for this run only (forked: yours is left alone) and
+            the training loader's own shuffling generator.
         diverge_threshold (float or None, default 100.0): stop when a batch loss exceeds this many times
             the first batch's loss (a ReLU net's loss explodes, then its units die, rarely reaching NaN).
             A NaN or infinite loss always stops training; None checks only that.
         progress (bool, default False): show a tqdm progress bar over epochs.
-        verbose (bool, default True): print the message when training stops on a NaN/inf loss.
+        verbose (bool, default True): print the message when training stops on a diverged loss.
 
     Returns:
         History: plain lists; on divergence, what was measured until then and ``stopped`` set.
@@ -199,84 +452,34 @@ def fit(model: nn.Module, optimizer: torch.optim.Optimizer, scheduler=None, data
         [0.1, 0.05, 0.05, 0.025]
     """
     # 1. check everything before any training starts
-    train, val = _split_data(data)
-    _check(model, optimizer, scheduler, train, num_epochs, step_on, monitor, val, seed, diverge_threshold)
+    train, val = split_data(data)
+    _validate_fit(model, optimizer, scheduler, train, val, num_epochs, step_on, monitor, seed, diverge_threshold)
     criterion = criterion or nn.CrossEntropyLoss()
-    is_plateau = isinstance(scheduler, lr_scheduler.ReduceLROnPlateau)
-    # 2. seed every generator, the training loader's own included, and pick the device
-    seed_everything(seed)
-    generator = getattr(train, "generator", None)
-    if isinstance(generator, torch.Generator):
-        generator.manual_seed(seed)
-    device = pick_device(device)
-    model.to(device)
-    history = History(device=str(device))
-    groups = optimizer.param_groups
-    steps_per_epoch = len(train) if hasattr(train, "__len__") else None
+    history = History(device=str(device_of(model)))
+    run = _FitRun(history, optimizer, scheduler, val, step_on, monitor, diverge_threshold,
+                  len(train) if hasattr(train, "__len__") else None)
     epochs = range(num_epochs)
-    first_loss = None
-    model.train()
     if progress:
         from tqdm.auto import tqdm
 
         epochs = tqdm(epochs, desc="epochs")
-    for epoch in epochs:
-        # 3. one pass over the training batches (evaluate() puts the model back in train mode)
-        total_loss, correct, count = 0.0, 0, 0
-        for i, (x, y) in enumerate(train):
-            x, y = x.to(device), y.to(device)
-            optimizer.zero_grad()
-            out = model(x)
-            loss = criterion(out, y)
-            loss_value = loss.item()
-            lr = groups[0]["lr"]
-            if first_loss is None:
-                first_loss = loss_value
-            why = _diverged(loss_value, first_loss, diverge_threshold)
-            if why:
-                history.stopped = (f"Training diverged at epoch {epoch + 1} (step {i + 1}) with lr={lr:.4g}: "
-                                   f"{why}. Stopped; the history so far is kept.")
+    # 2. torch's generator forked and seeded for this run (the learner's is left alone), the loader's seeded
+    model.train()
+    with forked_rng(seed, model, train), schedules.quiet_epoch_warning():
+        for epoch in epochs:
+            run.epoch = epoch
+            # 3. one pass over the training batches: a train_step each, recorded by run.on_batch
+            result = train_epoch(model, optimizer, criterion, train, accept=run.accept, on_batch=run.on_batch,
+                                 device=run.device)
+            # 4. the end of the epoch: metrics, validation, the epoch-level scheduler step
+            if not run.end_epoch(model, criterion, result):
                 break
-            loss.backward()
-            optimizer.step()
-            n = len(y)
-            total_loss += loss_value * n
-            correct += (out.argmax(1) == y).sum().item()
-            count += n
-            history.lr.append(lr)
-            history.lrs.append([g["lr"] for g in groups])
-            history.loss.append(loss_value)
-            history.step_epoch.append(epoch + i / steps_per_epoch if steps_per_epoch else float(epoch))
-            if scheduler is not None and step_on == "batch":
-                scheduler.step(loss_value) if is_plateau else scheduler.step()
-        if history.stopped:
-            break
-        # 4. end of epoch: metrics, then the epoch-level scheduler step
-        history.train_loss.append(total_loss / count)
-        history.train_acc.append(correct / count)
-        if val is not None:
-            val_loss, val_acc = evaluate(model, val, criterion, device)
-            history.val_loss.append(val_loss)
-            history.val_acc.append(val_acc)
-            if not math.isfinite(val_loss):
-                history.stopped = (f"Training diverged at epoch {epoch + 1} with lr={groups[0]['lr']:.4g}: "
-                                   f"the validation loss is {val_loss}. Stopped; the history so far is kept.")
-                history.epoch_lr.append(groups[0]["lr"])
-                history.epoch_lrs.append([g["lr"] for g in groups])
-                break
-        if scheduler is not None and step_on == "epoch":
-            if is_plateau:
-                scheduler.step(getattr(history, monitor)[-1])
-            else:
-                scheduler.step()
-        history.epoch_lr.append(groups[0]["lr"])
-        history.epoch_lrs.append([g["lr"] for g in groups])
     if history.stopped and verbose:
         print(history.stopped)
     return history
 
 
-def sweep(model_fn, optimizer_fn, lrs, data, num_epochs: int = 10, *, scheduler_fn=None, **fit_kwargs) -> dict:
+def sweep(model_fn, optimizer_fn, lrs, data, *, num_epochs: int, scheduler_fn=None, **fit_kwargs) -> dict:
     """Train a fresh model once per learning rate; return ``{lr: History}`` in the order of ``lrs``.
 
     Every run gets a new ``model_fn()`` (a seeded model starts from the same weights) and the same ``seed``:
@@ -285,35 +488,35 @@ def sweep(model_fn, optimizer_fn, lrs, data, num_epochs: int = 10, *, scheduler_
     Args:
         model_fn (callable): no arguments -> a new ``nn.Module``, e.g. ``lrlab.models.WineMLP``.
         optimizer_fn (callable): ``(params, lr=...)`` -> an optimizer, e.g. ``torch.optim.SGD``.
-        lrs (sequence of float): the learning rates; each finite and > 0, no repeats.
-        data, num_epochs (int, default 10): as for :func:`fit`.
+        lrs (float or sequence of float): the learning rates; each finite and > 0, no repeats.
+        data: as for :func:`fit`.
+        num_epochs (int): epochs per run, as for :func:`fit`.
         scheduler_fn (callable, optional): optimizer -> scheduler, built afresh for every run.
         **fit_kwargs: passed on to :func:`fit` (``step_on``, ``seed``, ``verbose``, ...).
 
     Example::
 
-        >>> runs = sweep(lrlab.models.WineMLP, torch.optim.SGD, [0.01, 10], lrlab.data.wine(), 20)
+        >>> runs = sweep(lrlab.models.WineMLP, torch.optim.SGD, [0.01, 10], lrlab.data.wine(), num_epochs=20)
         Training diverged at epoch 5 (step 1) with lr=10: ...
         >>> runs[0.01].lr[:3], runs[10].num_epochs   # LR of the first steps; lr=10 stopped after 4 epochs
         ([0.01, 0.01, 0.01], 4)
     """
     # 1. check the arguments before any training
     for key, fn in (("model_fn", model_fn), ("optimizer_fn", optimizer_fn)):
-        if not callable(fn):
-            raise ValueError(f"{key}={fn!r} must be callable (e.g. lrlab.models.WineMLP, torch.optim.SGD).")
+        validation.require_callable(key, fn, "callable (e.g. lrlab.models.WineMLP, torch.optim.SGD)")
     if isinstance(model_fn, nn.Module):
         raise ValueError(f"model_fn is a model ({type(model_fn).__name__}), not a function that builds one: pass "
                          "the class (e.g. lrlab.models.WineMLP) so that every LR starts from a fresh model.")
-    if scheduler_fn is not None and not callable(scheduler_fn):
-        raise ValueError(f"scheduler_fn={scheduler_fn!r} must be None or a function optimizer -> scheduler.")
+    validation.require_callable("scheduler_fn", scheduler_fn, "a function optimizer -> scheduler", none_ok=True)
     if isinstance(lrs, (str, bytes)) or not (isinstance(lrs, numbers.Real) or hasattr(lrs, "__iter__")):
         raise ValueError(f"lrs={lrs!r} must be a learning rate or a sequence of them, e.g. [0.01, 0.1, 1.0].")
     lrs = [lrs] if isinstance(lrs, numbers.Real) else list(lrs)
     for lr in lrs:
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (math.isfinite(lr) and lr > 0):
+        if not (validation.is_real(lr) and lr > 0):
             raise ValueError(f"lrs contains {lr!r}: every learning rate must be a finite number > 0.")
     if not lrs or len(set(lrs)) != len(lrs):
         raise ValueError(f"lrs={lrs!r} must hold at least one learning rate, none repeated.")
+    validation.require_int("num_epochs", num_epochs, minimum=1)
     # 2. one fresh model, optimizer (and scheduler) per learning rate
     runs = {}
     for lr in lrs:
@@ -321,6 +524,6 @@ def sweep(model_fn, optimizer_fn, lrs, data, num_epochs: int = 10, *, scheduler_
         if not isinstance(model, nn.Module):
             raise ValueError(f"model_fn must return a torch.nn.Module, got {type(model).__name__}")
         optimizer = optimizer_fn(model.parameters(), lr=lr)
-        runs[lr] = fit(model, optimizer, scheduler_fn(optimizer) if scheduler_fn else None, data, num_epochs,
-                       **fit_kwargs)
+        scheduler = scheduler_fn(optimizer) if scheduler_fn else None
+        runs[lr] = fit(model, optimizer, scheduler, data, num_epochs=num_epochs, **fit_kwargs)
     return runs

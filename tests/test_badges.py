@@ -1,7 +1,8 @@
 """`make badges` (tools/badges.py): one setting in pyproject.toml moves every Colab link, nothing is executed.
 
-Runs the real command on a copy of the repository (tools/, lessons/, README.md, pyproject.toml) whose
-[tool.lrlab] names a fork and another branch, then reads the copy back.
+Runs the command on a copy of the repository (tools/, lessons/, README.md, pyproject.toml) whose [tool.lrlab]
+names a fork and another branch, then reads the copy back; `python -m tools.badges --check` runs for real on this
+repository.
 """
 
 import re
@@ -13,12 +14,24 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tools import badges, course
+
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
 
 
 def run(copy: Path, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(copy / "tools" / "badges.py"), *args], capture_output=True, text=True)
+    """`python -m tools.badges ARGS` in the folder ``copy``: the real command."""
+    return subprocess.run([sys.executable, "-m", "tools.badges", *args], capture_output=True, text=True, cwd=copy)
+
+
+def run_here(copy: Path, monkeypatch, capsys, *args) -> subprocess.CompletedProcess:
+    """The same command's ``main`` in this process, on the repository ``copy`` (the CLI itself is tested by
+    test_the_repository_is_current): a second each saved, nbformat is not imported again."""
+    with monkeypatch.context() as m:
+        m.setattr(course, "ROOT", copy)
+        code = badges.main(list(args))
+    return subprocess.CompletedProcess(args, code, capsys.readouterr().out, "")
 
 
 @pytest.fixture
@@ -42,16 +55,16 @@ def test_the_repository_is_current():
     assert out.returncode == 0, "run `make badges`:\n" + out.stdout + out.stderr
 
 
-def test_one_setting_moves_every_badge_setup_cell_and_readme_link(fork):
+def test_one_setting_moves_every_badge_setup_cell_and_readme_link(fork, monkeypatch, capsys):
     # 1. --check sees that everything is out of date, and changes nothing
     before = {p.name: (fork / "lessons" / p.name).read_bytes() for p in LESSONS}
     originals = {p.name: nbformat.read(fork / "lessons" / p.name, as_version=4) for p in LESSONS}
-    check = run(fork, "--check")
+    check = run_here(fork, monkeypatch, capsys, "--check")
     assert check.returncode == 1
     assert all(f"lessons/{p.name}" in check.stdout for p in LESSONS) and "README.md" in check.stdout
     assert before == {p.name: (fork / "lessons" / p.name).read_bytes() for p in LESSONS}
     # 2. the command rewrites them
-    assert run(fork).returncode == 0
+    assert run_here(fork, monkeypatch, capsys).returncode == 0
     for p in LESSONS:
         original, nb = originals[p.name], nbformat.read(fork / "lessons" / p.name, as_version=4)
         links = re.findall(r"colab\.research\.google\.com/github/([^)\s]+)", nb.cells[0].source)
@@ -66,16 +79,13 @@ def test_one_setting_moves_every_badge_setup_cell_and_readme_link(fork):
     assert table.count("teacher/lrlab-fork/blob/spring-term/lessons/") == len(LESSONS)
     assert "lrlab-course" not in table
     # 3. run again: nothing left to do
-    assert run(fork, "--check").returncode == 0
+    assert run_here(fork, monkeypatch, capsys, "--check").returncode == 0
 
 
 def test_the_readme_table_gives_minutes_from_the_lessons_length(tmp_path):
-    sys.path.insert(0, str(ROOT / "tools"))
-    import lessons
-
-    table = (ROOT / "README.md").read_text().split(lessons.TABLE_START)[1].split(lessons.TABLE_END)[0]
+    table = (ROOT / "README.md").read_text().split(course.TABLE_START)[1].split(course.TABLE_END)[0]
     assert "| minutes |" in table.splitlines()[1]
-    minutes = {p.name: lessons.lesson_minutes(p) for p in LESSONS}
+    minutes = {p.name: course.lesson_minutes(p) for p in LESSONS}
     for name, m in minutes.items():
         assert m % 5 == 0 and 5 <= m <= 180, (name, m)
         assert f"lessons/{name}) |" in table and f" | {m} | [![Open In Colab]" in table
@@ -83,4 +93,4 @@ def test_the_readme_table_gives_minutes_from_the_lessons_length(tmp_path):
     nb = nbformat.read(LESSONS[0], as_version=4)
     nb.cells += [nbformat.v4.new_markdown_cell("word " * 1200)] + [nbformat.v4.new_code_cell(str(i)) for i in range(10)]
     nbformat.write(nb, tmp_path / "longer.ipynb")
-    assert lessons.lesson_minutes(tmp_path / "longer.ipynb") >= minutes[LESSONS[0].name] + 15
+    assert course.lesson_minutes(tmp_path / "longer.ipynb") >= minutes[LESSONS[0].name] + 15

@@ -4,18 +4,16 @@ Starts JupyterLab on a free localhost port with a token, opens a copy of NOTEBOO
 Playwright, runs all cells, moves the factor slider of the explorer, and checks that the plot image changed and
 that no widget shows "Error displaying widget". Skipped, with the reason, where Chromium or Playwright is absent
 (unless LRLAB_REQUIRE_BROWSER=1, which .ci/run sets after installing Chromium: then it fails instead), or where
-the notebook has no explorer cell yet. LRLAB_BROWSER_NOTEBOOK=path runs it on another notebook.
+the notebook has no explorer cell yet. `make test` runs it in .venv (ipywidgets 8) and in .venv-colab (ipywidgets
+7.7, whose JupyterLab frontend jupyterlab_widgets 1.1.x declares JupyterLab ^3 || ^4 and renders there).
+LRLAB_BROWSER_NOTEBOOK=path runs it on another notebook. The browser and server fixtures: tests/conftest.py.
 """
 
 import json
 import os
-import secrets
 import shutil
-import socket
 import subprocess
 import sys
-import threading
-import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -24,22 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "lessons" / "04_reduce_lr_on_plateau.ipynb"  # the lesson whose explorer a learner moves
 EXPLORER_CALL = "plateau_explorer("  # a code cell calling this shows the explorer
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-dev-shm-usage"]
 CELLS_TIMEOUT_MS = 240_000  # the whole lesson, on a busy 2-core machine
-
-
-def _missing(reason: str):
-    if os.environ.get("LRLAB_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (LRLAB_REQUIRE_BROWSER=1: the browser test must run here)")
-    pytest.skip(reason)
-
-
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        if shutil.which(name):
-            return shutil.which(name)
-    _missing("Chromium is not installed (apt-get install chromium; .ci/run does it): no browser test")
 
 
 def _notebook() -> Path:
@@ -52,12 +35,6 @@ def _notebook() -> Path:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _user_settings(folder: Path) -> None:
     # tools/lab_settings.json (no news pop-up, every cell rendered) as JupyterLab user settings
     for plugin, values in json.loads((ROOT / "tools" / "lab_settings.json").read_text()).items():
@@ -67,80 +44,33 @@ def _user_settings(folder: Path) -> None:
         path.write_text(json.dumps(values))
 
 
-def _playwright():
-    try:
-        from playwright import sync_api
-    except ImportError:
-        _missing("Playwright is not installed (pip install playwright): no browser test")
-    return sync_api
-
-
-def _answering(status_url: str, server: subprocess.Popen, log: list) -> None:
-    """Jupyter Server logs its URL a moment before it accepts connections: ask until it answers (or dies)."""
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(status_url, timeout=30).close()
-            return
-        except OSError:
-            try:  # wait a little, but return at once if the server exits
-                server.wait(timeout=0.1)
-                break
-            except subprocess.TimeoutExpired:
-                pass
-    pytest.fail("JupyterLab does not answer:\n" + "".join(log[-30:]))
-
-
 @pytest.fixture
-def lab(tmp_path):
-    """A JupyterLab server on a free port, with a token, serving a copy of the notebook; yields what the test
-    needs: the notebook's URL, Playwright and the Chromium to drive."""
+def lab(tmp_path, browser, start_server):
+    """A JupyterLab server on a free port, with a token, serving a copy of the notebook; returns its URL."""
     notebook = _notebook()
-    playwright, chromium = _playwright(), _chromium()
     pytest.importorskip("jupyterlab", reason="JupyterLab is not installed")
-    root, port, token = tmp_path / "root", _free_port(), secrets.token_hex(16)
+    root, token = tmp_path / "root", os.urandom(16).hex()
     root.mkdir()
     shutil.copy(notebook, root / notebook.name)  # the lesson itself is never modified (nor autosaved)
     _user_settings(tmp_path / "settings")
     env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"), "TQDM_DISABLE": "1",
            "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"), "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
            "JUPYTER_DATA_DIR": str(tmp_path / "data"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", "--port={port}",
            "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
-    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-    log, ready = [], threading.Event()
-
-    def read_log():  # also keeps the pipe drained for the server's whole life
-        for line in server.stderr:
-            log.append(line)
-            if f"127.0.0.1:{port}/" in line:
-                ready.set()
-        ready.set()  # the server ended
-
-    threading.Thread(target=read_log, daemon=True).start()
-    try:
-        if not ready.wait(120) or server.poll() is not None:
-            pytest.fail("JupyterLab did not start:\n" + "".join(log[-30:]))
-        _answering(f"http://127.0.0.1:{port}/api/status?token={token}", server, log)
-        yield f"http://127.0.0.1:{port}/lab/tree/{notebook.name}?token={token}", playwright, chromium
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    base = start_server(cmd, f"api/status?token={token}", name="JupyterLab", stdin=subprocess.DEVNULL, env=env)
+    return f"{base}lab/tree/{notebook.name}?token={token}"
 
 
-def test_moving_the_factor_slider_in_jupyterlab_redraws_the_plot(lab):
-    url, playwright, chromium = lab
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+def test_moving_the_factor_slider_in_jupyterlab_redraws_the_plot(lab, browser):
+    with browser.sync_api.sync_playwright() as p:
+        chromium = browser.launch(p)
+        page = chromium.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(60_000)
         # 1. open the notebook; its saved outputs show the static PNG, not a broken widget
-        page.goto(url)
+        page.goto(lab)
         page.locator("#jp-main-statusbar >> text=Idle").wait_for(timeout=120_000)
         assert page.locator("text=Error displaying widget").count() == 0
         # 2. run all cells, wait for the live explorer and for every cell to finish
@@ -168,4 +98,4 @@ def test_moving_the_factor_slider_in_jupyterlab_redraws_the_plot(lab):
         assert readout.inner_text().strip() == new_factor
         assert page.locator("text=Error displaying widget").count() == 0
         assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
-        browser.close()
+        chromium.close()

@@ -4,7 +4,6 @@ PyTorch is the oracle: each picture's numbers are recomputed by stepping the rea
 """
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,11 +11,9 @@ import torch
 from torch.optim import lr_scheduler
 
 from lrlab import schedules
+from tools import cheatsheet, pictures
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import cheatsheet  # noqa: E402
-import pictures  # noqa: E402
 
 SHEET = ROOT / "lessons" / "cheatsheet.md"
 
@@ -34,7 +31,7 @@ def rows() -> dict[str, list[str]]:
 
 def test_every_scheduler_in_torch_has_exactly_one_line_with_its_picture():
     table = rows()
-    assert set(table) == set(schedules.available()), "run `make notebooks` (tools/cheatsheet.py)"
+    assert set(table) == set(schedules.available()), "run `make notebooks` (python -m tools.cheatsheet)"
     for name, (what, params, step, picture) in table.items():
         assert what and params and step, name
         png = re.search(r'<img src="(cheatsheet/\w+\.png)"', picture).group(1)
@@ -49,7 +46,7 @@ def test_per_batch_exactly_for_the_schedulers_lrlab_steps_per_batch():
 
 
 def test_the_sheet_and_every_picture_are_current():
-    assert cheatsheet.main(["--check"]) == 0, "run `make notebooks` (or python tools/cheatsheet.py)"
+    assert cheatsheet.main(["--check"]) == 0, "run `make notebooks` (or python -m tools.cheatsheet)"
 
 
 def torch_lrs(name: str) -> list[float]:

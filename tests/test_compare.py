@@ -36,7 +36,7 @@ def test_summarize_reads_every_number_from_the_real_runs():
         model = models.WineMLP(seed=0)
         opt = torch.optim.Adam(model.parameters(), lr=0.05)
         sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=gamma)
-        runs[label] = (lrlab.fit(model, opt, sched, wine, 12), gamma)
+        runs[label] = (lrlab.fit(model, opt, sched, wine, num_epochs=12), gamma)
     rows = summarize({k: h for k, (h, _) in runs.items()}, target_loss=0.2)
     assert [r["schedule"] for r in rows] == ["slow decay", "fast decay"]
     for row, (h, gamma) in zip(rows, runs.values(), strict=True):

@@ -1,85 +1,43 @@
 """A real browser opens `make demo` (Voila, demo/dashboard.ipynb) with the network cut off and moves a slider.
 
-Runs the Makefile's own `demo` target (`make -o install demo`, so nothing is installed here) on a free localhost
-port, opens it in headless Chromium through Playwright with every request outside 127.0.0.1 refused, and checks:
-the three explorers render side by side with no "Error displaying widget", no code is shown, the print is large,
-moving the factor slider and choosing another scheduler redraw their pictures, and nothing but Voila's own
-Font Awesome stylesheet link (icons; the dashboard uses none) even tried to reach the network.
+Runs the Makefile's own `demo` target (`make -o install demo BIN=<this Python's folder>`, so nothing is installed
+here) on a free localhost port, opens it in headless Chromium through Playwright with every request outside
+127.0.0.1 refused, and checks: the three explorers render side by side with no "Error displaying widget", no code
+is shown, the print is large, moving the factor slider and choosing another scheduler redraw their pictures, and
+nothing but Voila's own Font Awesome stylesheet link (icons; the dashboard uses none) even tried to reach the
+network.
 
-Twice: with .venv's ipywidgets 8, and with the ipywidgets 7.7 environment .venv-w7 (what Colab ships; Voila then
-loads its ipywidgets 7 frontend). Skips as tests/test_browser.py does where Chromium or Playwright is absent
-(fails instead under LRLAB_REQUIRE_BROWSER=1), and skips the 7.7 run where .venv-w7 is absent (fails instead under
-LRLAB_REQUIRE_W7=1, which `make test` sets).
+It runs with the ipywidgets of the environment running pytest: `make test` runs it in .venv (ipywidgets 8) and in
+.venv-colab (ipywidgets 7.7, what Colab ships; Voila then loads its ipywidgets 7 frontend). Skips as
+tests/test_browser.py does where Chromium or Playwright is absent (fails instead under LRLAB_REQUIRE_BROWSER=1).
+The browser and server fixtures: tests/conftest.py.
 """
 
 import os
 import shutil
-import signal
-import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from test_browser import CHROMIUM_ARGS, _answering, _chromium, _free_port, _missing, _playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-W7 = Path(os.environ.get("LRLAB_W7", ROOT / ".venv-w7")).absolute()
 LOAD_TIMEOUT_MS = 180_000  # kernel start and the first two training runs, on a busy 2-core machine
 ALLOWED_OFFLINE = ("cdn.jsdelivr.net", "fontawesome")  # Voila's lab template links Font Awesome's CSS
 
 
-def _kernel_env(kind: str):
-    """(folder holding the python to run Voila with, extra environment) for ipywidgets 8 or 7.7."""
-    if kind == "ipywidgets 8":
-        return Path(sys.executable).parent, {}
-    if not (W7 / "bin" / "python").exists():
-        if os.environ.get("LRLAB_REQUIRE_W7") == "1":
-            pytest.fail(f"{W7} is missing (LRLAB_REQUIRE_W7=1): `make test` builds it")
-        pytest.skip(f"no {W7.name} (`make test` builds it): no ipywidgets 7.7 demo test")
-    # Voila finds its templates and widget frontends in the data folders: 7.7's own frontend first, then .venv's
-    base = Path(sys.prefix) / "share" / "jupyter"
-    return W7 / "bin", {"JUPYTER_PATH": os.pathsep.join([str(W7 / "share" / "jupyter"), str(base)])}
-
-
-@pytest.fixture(params=["ipywidgets 8", "ipywidgets 7.7"])
-def demo(request, tmp_path):
-    """`make demo` serving the dashboard on a free port; yields (kind, URL, Playwright, Chromium)."""
-    playwright, chromium = _playwright(), _chromium()
+@pytest.fixture
+def demo(tmp_path, browser, start_server):
+    """`make demo` serving the dashboard on a free port with this Python; returns (ipywidgets major, URL)."""
     if shutil.which("make") is None:
-        _missing("make is not installed: `make demo` cannot run")
+        browser.missing("make is not installed: `make demo` cannot run")
     pytest.importorskip("voila", reason="Voila is not installed (pip install voila)")
-    bin_dir, extra = _kernel_env(request.param)
-    port = _free_port()
-    env = {**os.environ, **extra, "TQDM_DISABLE": "1", "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+    major = int(pytest.importorskip("ipywidgets").__version__.split(".")[0])
+    env = {**os.environ, "TQDM_DISABLE": "1", "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
            "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
-    cmd = ["make", "-s", "--no-print-directory", "-o", "install", "demo", f"BIN={bin_dir}",
-           f"DEMO_ARGS=--no-browser --port={port} --Voila.port_retries=0"]
-    server = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                              start_new_session=True)  # its own process group: Voila and its kernels end together
-    log, ready = [], threading.Event()
-
-    def read_log():
-        for line in server.stdout:
-            log.append(line)
-            if f"127.0.0.1:{port}/" in line:
-                ready.set()
-        ready.set()
-
-    threading.Thread(target=read_log, daemon=True).start()
-    try:
-        if not ready.wait(120) or server.poll() is not None:
-            pytest.fail("`make demo` did not start:\n" + "".join(log[-30:]))
-        _answering(f"http://127.0.0.1:{port}/voila/static/voila.js", server, log)
-        yield request.param, f"http://127.0.0.1:{port}/", playwright, chromium
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+    cmd = ["make", "-s", "--no-print-directory", "-o", "install", "demo", f"BIN={Path(sys.executable).parent}",
+           "DEMO_ARGS=--no-browser --port={port} --Voila.port_retries=0"]
+    return major, start_server(cmd, "voila/static/voila.js", name="`make demo`", cwd=ROOT, env=env)
 
 
 def _change_picture(page, image, action) -> None:
@@ -90,11 +48,11 @@ def _change_picture(page, image, action) -> None:
                            arg=[image.element_handle(), before])
 
 
-def test_make_demo_works_offline_in_a_browser_and_a_slider_redraws(demo):
-    kind, url, playwright, chromium = demo
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1920, "height": 1080})  # a projector
+def test_make_demo_works_offline_in_a_browser_and_a_slider_redraws(demo, browser):
+    major, url = demo
+    with browser.sync_api.sync_playwright() as p:
+        chromium = browser.launch(p)
+        page = chromium.new_page(viewport={"width": 1920, "height": 1080})  # a projector
         page.set_default_timeout(60_000)
         # 1. no network: refuse (and note) every request that leaves this machine
         outside = []
@@ -116,8 +74,7 @@ def test_make_demo_works_offline_in_a_browser_and_a_slider_redraws(demo):
                                timeout=LOAD_TIMEOUT_MS)
         assert page.locator("text=Error displaying widget").count() == 0
         # 3. the frontend matches the kernel's ipywidgets (7.7: Voila's ipywidgets 7 manager)
-        manager = "widgets-manager7" if kind == "ipywidgets 7.7" else "widgets-manager8"
-        assert f"@voila-dashboards/{manager}" in page.content()
+        assert f"@voila-dashboards/widgets-manager{major}" in page.content()
         # 4. an app, not a notebook: no code, large print, the first two explorers side by side
         assert "from lrlab.demo import dashboard" not in page.content()
         assert page.locator(".jp-InputArea-editor").count() == 0
@@ -147,6 +104,6 @@ def test_make_demo_works_offline_in_a_browser_and_a_slider_redraws(demo):
         _change_picture(page, step.locator("img.lrlab-plot"),
                         lambda: step.locator(".lrlab-scheduler select").select_option("ExponentialLR"))
         assert page.locator("text=Error displaying widget").count() == 0
-        browser.close()
+        chromium.close()
     # 7. it worked offline: nothing but the Font Awesome stylesheet link even tried the network
     assert all(all(part in u for part in ALLOWED_OFFLINE) for u in outside), outside

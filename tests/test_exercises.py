@@ -22,9 +22,9 @@ import torch  # noqa: E402
 from torch.optim import lr_scheduler  # noqa: E402
 
 import lrlab  # noqa: E402
-from lrlab import checkpoint, data, explain, finder, models, plateau, recipes, schedules  # noqa: E402
-from lrlab.checks import lint_schedule  # noqa: E402
-from lrlab.exercises import available, check, hint  # noqa: E402
+from lrlab import checkpoint, data, finder, models, plateau, schedules  # noqa: E402
+from lrlab.exercises import _feedback, available, check, hint  # noqa: E402
+from lrlab.lint import lint_schedule  # noqa: E402
 from lrlab.train import History  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +40,7 @@ PRELUDE = {
     "03": 'step = schedules.preview("StepLR", 12, lr=0.1, step_size=3, gamma=0.5)',
     "04": "from lrlab import plateau\nfrom lrlab.train import lr_cuts",
     "05": "E = 8\nd = data.digits()",
-    "06": "from lrlab import checkpoint, recipes\nfrom lrlab.checks import lint_schedule\nwine = data.wine()\n"
+    "06": "from lrlab import checkpoint\nfrom lrlab.lint import lint_schedule\nwine = data.wine()\n"
           "EPOCHS, STOP, WARMUP = 30, 12, 5",
 }
 DEFS = {"04": ("wine_run",), "05": ("restarts", "cosine"), "06": ("build",)}
@@ -109,7 +109,7 @@ def test_stub_runs_as_given_then_the_lessons_solution_is_correct(exercise, lesso
     ns = _namespace(lesson, tmp_path)
     before = _run_stub(stub, ns)
     assert before.status == "not attempted" and not before
-    assert repr(before) == f"Exercise {exercise}: not attempted yet. Hint: {hint(exercise)}"
+    assert repr(before) == f"Exercise {exercise}: not attempted yet. Hint: {hint(exercise, level=1)}"
     assert "if " not in stub and "print(" not in stub, "the stub's logic belongs in lrlab.exercises"
     call = ast.parse(stub.rsplit("\n", 1)[1]).body[0].value
     names = [a.id for a in call.args[1:]]
@@ -175,7 +175,7 @@ def _fit(lr=10.0, epochs=100, momentum=0.0, seed=0, batch_size=None, guard=None,
     model = models.WineMLP(seed=seed)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     sched = scheduler(opt) if scheduler else None
-    return lrlab.fit(model, opt, sched, data.wine(batch_size=batch_size), epochs, diverge_threshold=guard,
+    return lrlab.fit(model, opt, sched, data.wine(batch_size=batch_size), num_epochs=epochs, diverge_threshold=guard,
                      verbose=False)
 
 
@@ -319,7 +319,7 @@ def _cosine_run(step_on, t_max=8, seed=0):
     model = models.WineMLP(seed=seed)
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     sched = lr_scheduler.CosineAnnealingLR(opt, T_max=t_max)
-    return lrlab.fit(model, opt, sched, data.wine(batch_size=32), 8, step_on=step_on, verbose=False)
+    return lrlab.fit(model, opt, sched, data.wine(batch_size=32), num_epochs=8, step_on=step_on, verbose=False)
 
 
 def test_05_4_per_epoch_and_per_batch_wrong_ones():
@@ -348,21 +348,21 @@ def _resume_by_hand(tmp_path, load_scheduler=True, build_scheduler_late=False, s
     def build():
         model = models.WineMLP(seed=0)
         optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
-        return model, optimizer, recipes.warmup_cosine(optimizer, warmup=5, total=30)
+        return model, optimizer, schedules.warmup_cosine(optimizer, warmup=5, total=30)
 
     wine = data.wine()
     model, optimizer, scheduler = build()
-    first = lrlab.fit(model, optimizer, scheduler, wine, stop)
+    first = lrlab.fit(model, optimizer, scheduler, wine, num_epochs=stop)
     checkpoint.save(tmp_path / "run.pt", model, optimizer, scheduler, epoch=stop)
     states = torch.load(tmp_path / "run.pt", weights_only=True)
     model, optimizer, scheduler = build()
     model.load_state_dict(states["model"])
     optimizer.load_state_dict(states["optimizer"])
     if build_scheduler_late:
-        scheduler = recipes.warmup_cosine(optimizer, warmup=5, total=30)
+        scheduler = schedules.warmup_cosine(optimizer, warmup=5, total=30)
     if load_scheduler:
         scheduler.load_state_dict(states["scheduler"])
-    second = lrlab.fit(model, optimizer, scheduler, wine, 30 - stop)
+    second = lrlab.fit(model, optimizer, scheduler, wine, num_epochs=30 - stop)
     return checkpoint.join(first, second) if join else second
 
 
@@ -400,20 +400,20 @@ def _loop(sched_factory, num_epochs, steps_per_epoch, where):
 def test_differences_name_step_size_order_and_per_batch_stepping():
     step_lr = lambda o: lr_scheduler.StepLR(o, step_size=3, gamma=0.5)  # noqa: E731
     target = _loop(step_lr, 12, 1, "end")
-    assert explain.differences(target, target) == []
+    assert _feedback.differences(target, target) == []
     every_2 = _loop(lambda o: lr_scheduler.StepLR(o, step_size=2, gamma=0.5), 12, 1, "end")
-    assert explain.differences(every_2, target, "StepLR's") == [
+    assert _feedback.differences(every_2, target, "StepLR's") == [
         "your LR halves every 2 epochs; StepLR's halves every 3 epochs"]
     expo = lambda o: lr_scheduler.ExponentialLR(o, gamma=0.5)  # noqa: E731
-    [order] = explain.differences(_loop(expo, 4, 5, "start"), _loop(expo, 4, 5, "end"), steps_per_epoch=5)
+    [order] = _feedback.differences(_loop(expo, 4, 5, "start"), _loop(expo, 4, 5, "end"), steps_per_epoch=5)
     assert "one scheduler step ahead" in order and "before optimizer.step()" in order
-    [early] = explain.differences(_loop(step_lr, 12, 5, "start"), _loop(step_lr, 12, 5, "end"), steps_per_epoch=5)
+    [early] = _feedback.differences(_loop(step_lr, 12, 5, "start"), _loop(step_lr, 12, 5, "end"), steps_per_epoch=5)
     assert early.endswith("every change comes 1 epoch early")
-    per_batch = explain.differences(_loop(expo, 3, 4, "batch"), _loop(expo, 3, 4, "end"), steps_per_epoch=4)
+    per_batch = _feedback.differences(_loop(expo, 3, 4, "batch"), _loop(expo, 3, 4, "end"), steps_per_epoch=4)
     assert per_batch == ["your LR changes within an epoch: the scheduler was stepped after every batch; "
                          "the task's is stepped once per epoch"]
     one_cycle = lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=12)  # noqa: E731
-    [per_epoch] = explain.differences(_loop(one_cycle, 3, 4, "end"), _loop(one_cycle, 3, 4, "batch"),
+    [per_epoch] = _feedback.differences(_loop(one_cycle, 3, 4, "end"), _loop(one_cycle, 3, 4, "batch"),
                                       steps_per_epoch=4)
     assert "stepped once per epoch" in per_epoch
 
@@ -433,5 +433,29 @@ def test_unknown_exercise_is_a_value_error_listing_the_valid_ones():
         check("09.9", 1.0)
 
 
-def test_exercises_load_lazily():
-    assert callable(lrlab.exercises.check)
+def test_a_second_hint_is_stronger_and_every_exercise_has_two():
+    from lrlab.exercises import _core
+
+    for exercise in available():
+        gentle, stronger = _core.REGISTRY[exercise].hints
+        assert gentle and stronger and gentle != stronger, exercise
+    exercise = available()[0]
+    lrlab.exercises._hints_given.pop(exercise, None)  # as in a fresh kernel
+    assert [hint(exercise) for _ in range(3)] == [hint(exercise, level=1)] + [hint(exercise, level=2)] * 2
+    with pytest.raises(ValueError, match="level=3"):
+        hint(exercise, level=3)
+
+
+def test_each_lesson_module_registers_its_own_lessons_exercises():
+    import importlib
+    import pkgutil
+
+    modules = [m.name for m in pkgutil.iter_modules(lrlab.exercises.__path__) if m.name.startswith("lesson")]
+    assert modules == [f"lesson{n:02d}" for n in range(1, len(modules) + 1)]
+    by_lesson = {}
+    for name in modules:
+        module = importlib.import_module(f"lrlab.exercises.{name}")
+        by_lesson[name[-2:]] = {e for e, entry in lrlab.exercises._core.REGISTRY.items()
+                                if entry.check.__module__ == module.__name__}
+    assert all(ids and all(e.startswith(f"{n}.") for e in ids) for n, ids in by_lesson.items()), by_lesson
+    assert set().union(*by_lesson.values()) == set(available())

@@ -7,8 +7,6 @@ range test in between.
 
 import copy
 import math
-import subprocess
-import sys
 
 import matplotlib
 
@@ -19,7 +17,7 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
 import lrlab  # noqa: E402
-from lrlab import data, finder, models, state  # noqa: E402
+from lrlab import data, finder, models  # noqa: E402
 
 
 class Net(nn.Module):
@@ -37,15 +35,6 @@ class Net(nn.Module):
     def forward(self, x):
         self.calls += 1
         return self.head(self.body(x))
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models run faster on one thread, and steadier on a shared 2-core machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _wine(batch_size=16):
@@ -150,12 +139,12 @@ def test_state_is_restored_when_the_loss_raises():
 
 def test_state_snapshot_helper_agrees_with_torch_equal():
     d, model, opt, _ = _busy_setup()
-    before = state.snapshot(model, opt, d.train)
+    before = finder.snapshot(model, opt, d.train)
     finder.lr_range_test(model, opt, None, d, start_lr=1e-4, end_lr=1, num_iter=10)
-    assert state.same(before, state.snapshot(model, opt, d.train))
+    assert finder.snapshots_equal(before, finder.snapshot(model, opt, d.train))
     with torch.no_grad():
         model.head.bias[0] += 1e-7  # one float's worth
-    assert not state.same(before, state.snapshot(model, opt, d.train))
+    assert not finder.snapshots_equal(before, finder.snapshot(model, opt, d.train))
 
 
 def _seen_lrs(start_lr, end_lr, num_iter, mode):
@@ -254,22 +243,23 @@ def _curve(n=61):
 
 def test_steepest_rule_finds_the_steepest_fall_in_log_lr_for_both_ramps():
     lrs, losses = _curve()
-    assert lrs[finder.steepest(lrs, losses)] == pytest.approx(1e-3)
+    assert finder.steepest(lrs, losses) == pytest.approx(1e-3)
     # a linear ramp spaces the same curve unevenly in log(lr): the rule must still find 1e-3
     lin = torch.linspace(1e-4, 1e-2, 200, dtype=torch.float64).tolist()
     lin_losses = [2 - math.tanh(1.5 * (math.log10(lr) + 3)) for lr in lin]
-    assert lin[finder.steepest(lin, lin_losses)] == pytest.approx(1e-3, rel=0.03)
+    assert finder.steepest(lin, lin_losses) == pytest.approx(1e-3, rel=0.03)
 
 
 def test_valley_and_minimum_rules_on_a_known_curve():
     lrs, losses = _curve()
     low = losses.index(min(losses))
-    assert finder.valley(losses) == low // 2  # the whole descent is the longest valley: its middle
-    assert finder.valley([5, 4, 9, 3, 2, 8, 1, 7]) == 3  # 5 4 3 2 1 at 0,1,3,4,6: middle index 3
+    assert finder.valley(lrs, losses) == lrs[low // 2]  # the whole descent is the longest valley: its middle
+    assert finder.valley(list(range(8)), [5, 4, 9, 3, 2, 8, 1, 7]) == 3  # 5 4 3 2 1 at 0,1,3,4,6: middle index 3
     r = finder.FinderResult(lrs, losses, losses, "end_lr", "", "exp", 1e-6, 1.0, len(lrs), 0.0)
     s = finder.suggest(r)
     assert s["minimum/10"].lr == pytest.approx(lrs[low] / 10) and s["steepest"].lr == pytest.approx(1e-3)
-    assert set(s) == set(finder.RULES) and all(x.rule == finder.RULES[k] for k, x in s.items())
+    rules = finder.SUGGESTION_RULES
+    assert set(s) == set(rules) and all(x.rule == finder.suggestions.describe(rules[k]) for k, x in s.items())
 
 
 def test_result_reports_suggestions_and_their_disagreement():
@@ -280,6 +270,35 @@ def test_result_reports_suggestions_and_their_disagreement():
     for s in r.suggestions.values():
         assert r.lr[0] / 10 <= s.lr <= r.lr[-1] and s.loss == r.smooth_loss[s.index]
         assert s.name in r.summary()
+
+
+def test_a_rule_of_your_own_is_one_function_of_lrs_and_losses():
+    def half_of_minimum(lrs, losses):
+        """Half the LR at the lowest smoothed loss."""
+        return lrs[losses.index(min(losses))] / 2
+
+    model = models.WineMLP()
+    r = finder.lr_range_test(model, torch.optim.Adam(model.parameters()), None, _wine(), 1e-4, 10, 60,
+                             rules={"minimum/2": half_of_minimum, "valley": finder.valley})
+    assert list(r.suggestions) == ["minimum/2", "valley"]
+    assert r.suggestions["minimum/2"].lr == pytest.approx(_min_lr(r) / 2)
+    assert r.suggestions["minimum/2"].rule == "half the LR at the lowest smoothed loss"
+    again = finder.suggest(r, rules=[half_of_minimum, "steepest"])  # a list: functions and named rules
+    assert list(again) == ["half_of_minimum", "steepest"]
+    assert again["half_of_minimum"].lr == r.suggestions["minimum/2"].lr
+    for rules, match in (({"x": "steepest"}, r"rules\['x'\]"), (["fastest"], "'fastest'.*not a rule"),
+                         ({"zero": lambda lrs, losses: 0.0}, r"rules\['zero'\] returned 0.0")):
+        with pytest.raises(ValueError, match=match):
+            finder.suggest(r, rules=rules)
+    with pytest.raises(ValueError, match="'fastest'"):  # checked before any training
+        finder.lr_range_test(model, torch.optim.Adam(model.parameters()), None, _wine(), rules=["fastest"])
+
+
+def _min_lr(r):
+    """The LR at the lowest smoothed loss, over the steps suggest() reads (num_iter // 10 to 5 from the end)."""
+    lo, hi = r.num_iter // 10, len(r.smooth_loss) - 5
+    losses = r.smooth_loss[lo:hi]
+    return r.lr[lo + losses.index(min(losses))]
 
 
 # --- argument checks --------------------------------------------------------------------------------------
@@ -336,13 +355,13 @@ def test_verify_trains_copies_at_each_factor_and_leaves_the_originals_alone():
     d = data.wine()
     model = models.WineMLP()
     opt = torch.optim.SGD(model.parameters(), lr=0.5, momentum=0.9, nesterov=True)
-    before = state.snapshot(model, opt)
+    before = finder.snapshot(model, opt)
     v = finder.verify(0.02, model, opt, d, num_epochs=8)
-    assert state.same(before, state.snapshot(model, opt))
+    assert finder.snapshots_equal(before, finder.snapshot(model, opt))
     assert v.factors == [0.1, 0.3, 1.0, 3.0] and v.lrs == pytest.approx([0.002, 0.006, 0.02, 0.06])
     # the oracle: the same short training by hand, with the optimizer's own settings and the 3x LR
     net = copy.deepcopy(model)
-    h = lrlab.fit(net, torch.optim.SGD(net.parameters(), lr=0.06, momentum=0.9, nesterov=True), None, d, 8,
+    h = lrlab.fit(net, torch.optim.SGD(net.parameters(), lr=0.06, momentum=0.9, nesterov=True), None, d, num_epochs=8,
                   monitor="train_loss", verbose=False)
     assert v.curves[3] == h.val_loss and v.final_loss[3] == h.val_loss[-1]
     assert v.start_loss == pytest.approx(lrlab.evaluate(model, d.val)[0])
@@ -399,9 +418,3 @@ def test_plot_verify_draws_one_curve_per_factor():
     assert [line.get_label() for line in ax.lines][2] == f"1x (lr={v.lrs[2]:.2g})" and ax.lines[2].get_linewidth() > 3
     plt.close(ax.figure)
     assert plt.get_fignums() == before
-
-
-def test_import_finder_does_not_load_matplotlib():
-    code = "import sys, lrlab.finder; print('matplotlib' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"

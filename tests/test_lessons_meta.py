@@ -1,15 +1,14 @@
 """Every lesson has the course's shape, a Colab badge to its own path, and a row in the README."""
 
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from tools import course
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import lessons as tools_lessons  # noqa: E402
 
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
 
@@ -26,7 +25,7 @@ def lesson(request):
 def test_badge_points_at_its_own_notebook(lesson):
     path, nb = lesson
     badges = re.findall(r"colab\.research\.google\.com/github/([^)\s]+)", nb.cells[0].source)
-    settings = tools_lessons.settings()
+    settings = course.settings()
     assert badges == [f"{settings['repository']}/blob/{settings['branch']}/lessons/{path.name}"]
 
 
@@ -43,9 +42,9 @@ def test_shape_what_you_will_learn_summary_three_exercises(lesson):
 def test_colab_setup_installs_only_in_colab_and_never_pins_torch(lesson):
     _, nb = lesson
     setup = next(c.source for c in nb.cells if c.cell_type == "code")
-    assert setup == tools_lessons.setup_source(), "the setup cell is generated: run `make notebooks`"
+    assert setup == course.setup_source(), "the setup cell is generated: run `make notebooks`"
     assert 'if "google.colab" in sys.modules:' in setup
-    assert tools_lessons.install_line() in setup
+    assert course.install_line() in setup
     pip_lines = [line for line in setup.splitlines() if "pip install" in line]
     assert pip_lines and not any(p in line for line in pip_lines for p in ("torch", "numpy", "matplotlib"))
 
@@ -63,7 +62,7 @@ def test_stored_executed_and_clean(lesson):
 
 def test_readme_lists_every_lesson_with_its_colab_link():
     readme = (ROOT / "README.md").read_text()
-    table = readme.split(tools_lessons.TABLE_START)[1].split(tools_lessons.TABLE_END)[0]
-    assert table.strip() == tools_lessons.lesson_table(LESSONS), "run `make notebooks` to refresh the README"
+    table = readme.split(course.TABLE_START)[1].split(course.TABLE_END)[0]
+    assert table.strip() == course.lesson_table(LESSONS), "run `make notebooks` to refresh the README"
     for path in LESSONS:
         assert f"lessons/{path.name})" in table

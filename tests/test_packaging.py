@@ -74,6 +74,40 @@ def test_torch_is_not_pinned_in_pyproject_but_in_the_makefile():
     assert "torch==" in (ROOT / "Makefile").read_text()
 
 
+def _makefile_pins(name):
+    """{package: version} from a Makefile variable such as `COLAB_PINS ?= torch==2.4.0 "ipywidgets==7.7.*"`."""
+    line = re.search(rf"^{name}\s*\??=(.*)$", (ROOT / "Makefile").read_text(), re.M).group(1)
+    return dict(spec.strip('"').lower().split("==") for spec in line.split())
+
+
+def test_the_lower_bounds_are_the_versions_make_test_runs_in_the_colab_environment():
+    pip, colab = pip_packages((ROOT / "pyproject.toml").read_text()), _makefile_pins("COLAB_PINS")
+    assert set(colab) == {"torch", "torchvision", "ipywidgets"}
+    for name, version in colab.items():  # torch>=2.4 <-> torch==2.4.0, ipywidgets>=7.7 <-> ipywidgets==7.7.*
+        assert pip[name].startswith(">="), (name, pip[name])
+        floor = pip[name][2:].split(",")[0]
+        assert version.removesuffix(".*").removesuffix(".0") == floor.removesuffix(".0"), (name, version, floor)
+    floor = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert floor.startswith(">=3.") and int(floor[4:]) <= 12, floor  # .venv-colab runs Python 3.12
+
+
+def test_the_environment_running_this_has_the_versions_it_promises():
+    """In .venv-colab (`make test`'s second run): exactly COLAB_PINS and Python 3.12; in .venv: exactly PINS."""
+    here = Path(sys.prefix).resolve()
+    if here == (ROOT / ".venv-colab").resolve():
+        pins, python = _makefile_pins("COLAB_PINS"), (3, 12)
+    elif here == (ROOT / ".venv").resolve():
+        pins, python = _makefile_pins("PINS"), sys.version_info[:2]  # .venv: whichever python3 made it
+    else:
+        pytest.skip(f"not one of the Makefile's environments ({here}): nothing promised")
+    from importlib.metadata import version
+
+    assert sys.version_info[:2] == python
+    for name, wanted in pins.items():
+        got = version(name).split("+")[0]  # 2.4.0+cu121 -> 2.4.0
+        assert got == wanted or (wanted.endswith(".*") and got.startswith(wanted[:-1])), (name, got, wanted)
+
+
 def test_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / "README.md").read_text()
     assert "make lab" in (ROOT / "README.md").read_text()

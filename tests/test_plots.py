@@ -11,7 +11,7 @@ from lrlab import data, models, plots, schedules  # noqa: E402
 def _history():
     model = models.WineMLP()
     opt = torch.optim.Adam(model.parameters(), lr=0.1)
-    return lrlab.fit(model, opt, torch.optim.lr_scheduler.StepLR(opt, 2, 0.5), data.wine(), 6)
+    return lrlab.fit(model, opt, torch.optim.lr_scheduler.StepLR(opt, 2, 0.5), data.wine(), num_epochs=6)
 
 
 def test_plot_lr_draws_on_the_given_axes_in_log_scale():

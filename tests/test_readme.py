@@ -1,19 +1,17 @@
 """The README: its picture is committed and shows what lrlab computes today; it says how to start, test and extend.
 
-The picture's numbers are recomputed from a real run (tools/readme_figure.py: Wine, 100 full-batch epochs, about
+The picture's numbers are recomputed from a real run (tools.readme_figure: Wine, 100 full-batch epochs, about
 a second) and compared with the numbers the PNG records (tools/pictures.py).
 """
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
+from tools import pictures, readme_figure
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import pictures  # noqa: E402
-import readme_figure  # noqa: E402
 
 README = (ROOT / "README.md").read_text()
 
@@ -51,7 +49,7 @@ def test_a_changed_run_makes_the_picture_out_of_date():
     "[![Open In Colab]", "| minutes |",  # the lesson table with its Colab links and minutes
     "lessons/cheatsheet.md", "make demo",  # the cheat sheet and the instructor's demo
     "## Running the tests", "--nbval-lax --nbval-current-env", "ipywidgets 7.7",  # how to run the tests
-    "## Adding a lesson", "tools/new_lesson.py", "make notebooks", "make badges",  # how to add a lesson
+    "## Adding a lesson", "python -m tools.new_lesson", "make notebooks", "make badges",  # how to add a lesson
 ])
 def test_the_readme_says_how_to_start_test_and_extend(needed):
     assert needed in README

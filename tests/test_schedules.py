@@ -71,7 +71,7 @@ def test_preview_matches_stepping_the_real_scheduler_by_hand(name):
             sched.step(METRICS[epoch]) if name == "ReduceLROnPlateau" else sched.step()
     assert curve["lr"] == expected
     assert curve["momentum"] == momentum
-    assert curve["epoch"][:SPE + 1] == [0, 1 / 3, 2 / 3, 1]
+    assert curve["step_epoch"][:SPE + 1] == [0, 1 / 3, 2 / 3, 1]
     assert len(set(curve["lr"])) > 1, "the case should make the LR move"
 
 
@@ -131,6 +131,7 @@ BAD = [
     ("LinearLR", {"total_iters": 0}, "total_iters", ">= 1"),
     ("LinearLR", {"start_factor": 0}, "start_factor", "0 <"),
     ("ConstantLR", {"factor": 1.5}, "factor", "<= 1"),
+    ("ConstantLR", {"factor": 0}, "factor", "0 < value"),  # PyTorch takes it, then divides by it at total_iters
     ("OneCycleLR", {"max_lr": 0, "total_steps": 10}, "max_lr", "> 0"),
     ("OneCycleLR", {"max_lr": 0.1, "total_steps": 10, "pct_start": 1.2}, "pct_start", "< 1"),
     ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 0}, "step_size_up", ">= 1"),

@@ -60,7 +60,7 @@ def test_step_lr_per_step_record_matches_preview_of_the_same_scheduler():
     h = lrlab.fit(model, opt, factory(opt), d, num_epochs=5)
     curve = schedules.preview(factory, 5, d.steps_per_epoch)
     assert h.lr == curve["lr"]
-    assert h.step_epoch == pytest.approx(curve["epoch"])
+    assert h.step_epoch == pytest.approx(curve["step_epoch"])
     assert h.epoch_lr == [0.1, 0.05, 0.05, 0.025, 0.025]
 
 
@@ -117,7 +117,7 @@ def test_reusing_a_loader_replays_the_same_shuffle():
     histories = []
     for _ in range(2):
         model = models.SmallCNN()
-        histories.append(lrlab.fit(model, torch.optim.SGD(model.parameters(), lr=0.05), None, d, 1).loss)
+        histories.append(lrlab.fit(model, torch.optim.SGD(model.parameters(), lr=0.05), None, d, num_epochs=1).loss)
     assert histories[0] == histories[1]
 
 
@@ -166,22 +166,85 @@ def test_scheduler_on_another_optimizer_is_refused():
     model, opt = _fresh()
     other = torch.optim.SGD(model.parameters(), lr=0.1)
     with pytest.raises(ValueError, match="scheduler"):
-        lrlab.fit(model, opt, lr_scheduler.StepLR(other, 1), data.wine(), 2)
+        lrlab.fit(model, opt, lr_scheduler.StepLR(other, 1), data.wine(), num_epochs=2)
 
 
 def test_validation_monitor_needs_validation_data():
     model, opt = _fresh()
     with pytest.raises(ValueError, match="monitor"):
-        lrlab.fit(model, opt, None, data.wine().train, 2)
-    h = lrlab.fit(model, opt, None, data.wine().train, 2, monitor="train_loss")
+        lrlab.fit(model, opt, None, data.wine().train, num_epochs=2)
+    h = lrlab.fit(model, opt, None, data.wine().train, num_epochs=2, monitor="train_loss")
     assert h.val_loss == [] and len(h.train_loss) == 2
 
 
-def test_device_picks_cuda_when_present(monkeypatch):
-    assert lrlab.pick_device().type in ("cpu", "cuda", "mps")
+def test_pick_device_prefers_cuda_then_mps_then_the_cpu(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    assert lrlab.pick_device().type == "cuda"
-    assert lrlab.pick_device("cpu").type == "cpu"
+    assert lrlab.pick_device().type == "cuda" and lrlab.pick_device("cpu").type == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert lrlab.pick_device().type == "mps"
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert lrlab.pick_device().type == "cpu"
+
+
+def test_fit_trains_where_the_model_is_and_never_picks_a_device(monkeypatch):
+    def no_picking(*args):
+        raise AssertionError("fit picked a device")
+
+    monkeypatch.setattr(lrlab.train, "pick_device", no_picking)
+    model, opt = _fresh()
+    weights = list(model.parameters())
+    h = lrlab.fit(model, opt, None, data.wine(), num_epochs=2)
+    assert h.device == "cpu" and h.num_epochs == 2
+    assert all(a is b for a, b in zip(weights, model.parameters(), strict=True))  # trained in place, not moved
+
+
+def test_a_plateau_stepped_per_batch_needs_the_training_loss_as_its_monitor():
+    model, opt = _fresh()
+    sched = lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=0)
+    with pytest.raises(ValueError, match=r"monitor='val_loss' cannot reach a ReduceLROnPlateau stepped after every"):
+        lrlab.fit(model, opt, sched, data.wine(batch_size=32), num_epochs=2, step_on="batch")
+    h = lrlab.fit(model, opt, sched, data.wine(batch_size=32), num_epochs=2, step_on="batch", monitor="train_loss")
+    # the oracle: the same scheduler fed each batch's loss by hand gives the LRs fit recorded
+    opt2 = torch.optim.Adam([torch.zeros(1, requires_grad=True)], lr=0.1)
+    oracle = lr_scheduler.ReduceLROnPlateau(opt2, factor=0.5, patience=0)
+    lrs = []
+    for loss in h.loss:
+        lrs.append(opt2.param_groups[0]["lr"])
+        oracle.step(loss)
+    assert h.lr == lrs and min(h.lr) < 0.1
+
+
+def test_fit_reads_as_its_parts_train_epoch_and_evaluate():
+    # fit's first epoch is one train_epoch (a train_step per batch) and an evaluate, by hand
+    d = data.wine(batch_size=64)
+    model, opt = _fresh()
+    h = lrlab.fit(model, opt, None, d, num_epochs=1, seed=0)
+    model2, opt2 = _fresh()
+    d.train.generator.manual_seed(0)
+    result = lrlab.train.train_epoch(model2, opt2, nn.CrossEntropyLoss(), d.train)
+    assert result.steps == len(h.loss) and result.mean_loss == pytest.approx(h.train_loss[0], rel=1e-12)
+    assert lrlab.evaluate(model2, d.val) == pytest.approx((h.val_loss[0], h.val_acc[0]), rel=1e-12)
+
+
+def test_train_epoch_callbacks_stop_a_pass_and_a_refused_loss_moves_no_weight():
+    model, opt = _fresh()
+    batches = list(data.wine(batch_size=32).train)
+    before = [p.clone() for p in model.parameters()]
+    refused = lrlab.train.train_epoch(model, opt, nn.CrossEntropyLoss(), batches, accept=lambda i, loss: False)
+    assert refused.steps == 0 and refused.refused > 0
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
+    seen = []
+    two = lrlab.train.train_epoch(model, opt, nn.CrossEntropyLoss(), batches,
+                                  on_batch=lambda i, loss: seen.append(i) or i == 1)
+    assert two.steps == 2 and seen == [0, 1] and two.refused is None
+
+
+def test_evaluate_puts_every_modules_mode_back():
+    model = models.WineMLP()
+    model.fc1.eval()  # one submodule in eval mode, the rest in train mode
+    lrlab.evaluate(model, data.wine().val)
+    assert model.training and not model.fc1.training and model.fc2.training
 
 
 def test_no_progress_output_unless_asked(capfd):

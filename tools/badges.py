@@ -2,8 +2,8 @@
 (``make badges``). The repository and branch come from one place, pyproject.toml's ``[tool.lrlab]``: change
 them there (a fork, a release branch), run this, commit. Outputs are left exactly as they were.
 
-    python tools/badges.py            # rewrite what is out of date, say what changed
-    python tools/badges.py --check    # change nothing; exit 1 and name what is out of date
+    python -m tools.badges            # rewrite what is out of date, say what changed
+    python -m tools.badges --check    # change nothing; exit 1 and name what is out of date
 """
 
 from __future__ import annotations
@@ -13,19 +13,18 @@ from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).parent))
-import lessons  # noqa: E402
+from tools import course
 
 
 def lesson_paths() -> list[Path]:
-    return sorted((lessons.ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+    return sorted((course.ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
 
 
 def refreshed(path: Path):
     """(notebook with badge and setup cell regenerated, whether that changed anything)."""
     nb = nbformat.read(path, as_version=4)
     before = [c.source for c in nb.cells]
-    lessons.refresh(nb, path)
+    course.refresh(nb, path)
     return nb, [c.source for c in nb.cells] != before
 
 
@@ -36,18 +35,18 @@ def main(argv: list[str]) -> int:
     for path in lesson_paths():
         nb, changed = refreshed(path)
         if changed:
-            stale.append(path.relative_to(lessons.ROOT).as_posix())
+            stale.append(path.relative_to(course.ROOT).as_posix())
             if not check:
                 nbformat.write(nb, path)
     # 2. the README's lesson table (titles, what you will learn, minutes, Colab links)
-    readme = lessons.ROOT / "README.md"
-    table = lessons.lesson_table(lesson_paths())
+    readme = course.ROOT / "README.md"
+    table = course.lesson_table(lesson_paths())
     text = readme.read_text()
-    if text.split(lessons.TABLE_START)[1].split(lessons.TABLE_END)[0].strip() != table:
+    if text.split(course.TABLE_START)[1].split(course.TABLE_END)[0].strip() != table:
         stale.append("README.md (lesson table)")
         if not check:
-            lessons.update_readme(readme)
-    s = lessons.settings()
+            course.update_readme(readme)
+    s = course.settings()
     print(f"Colab links for github.com/{s['repository']} (branch {s['branch']}), from pyproject.toml [tool.lrlab]")
     for name in stale:
         print(f"  {'out of date' if check else 'updated'}: {name}")

@@ -3,7 +3,7 @@
 Clean means: no widget state (``metadata.widgets``), no execution timings, no stderr outputs, no memory
 addresses. A notebook that leaves any of those, or raises, fails the build. Prints each run time.
 
-    python tools/build_notebooks.py lessons/01_the_learning_rate.ipynb [...]
+    python -m tools.build_notebooks lessons/01_the_learning_rate.ipynb [...]
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-sys.path.insert(0, str(Path(__file__).parent))
-from lessons import refresh, update_readme  # noqa: E402
+from tools.course import refresh, update_readme
 
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]{6,}")
 

@@ -1,5 +1,5 @@
 """Write lessons/cheatsheet.md and its pictures (lessons/cheatsheet/NAME.png): every PyTorch LR scheduler on one
-page. Run by `make notebooks`; `python tools/cheatsheet.py --check` changes nothing and exits 1 when out of date.
+page. Run by `make notebooks`; `python -m tools.cheatsheet --check` changes nothing and exits 1 when out of date.
 
 Each picture is the real scheduler's LR from ``lrlab.schedules.preview``: the example call shown under it is
 the very code that built the scheduler (evaluated with ``opt`` the optimizer), so picture and text cannot
@@ -14,10 +14,8 @@ from pathlib import Path
 import torch
 from torch.optim import lr_scheduler
 
-sys.path.insert(0, str(Path(__file__).parent))
-import pictures  # noqa: E402
-
-from lrlab import schedules  # noqa: E402
+from lrlab import schedules
+from tools import pictures
 
 ROOT = Path(__file__).resolve().parents[1]
 SHEET, FOLDER = ROOT / "lessons" / "cheatsheet.md", ROOT / "lessons" / "cheatsheet"

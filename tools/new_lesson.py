@@ -1,4 +1,4 @@
-"""Start a lesson with the course's shape: `python tools/new_lesson.py lessons/07_topic.ipynb "Title"`.
+"""Start a lesson with the course's shape: `python -m tools.new_lesson lessons/07_topic.ipynb "Title"`.
 
 Badge and setup cell first, "What you will learn", then the body, a Summary and Exercises
 (solutions in collapsed <details> blocks). Fill in the body, then run `make notebooks`.
@@ -10,8 +10,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-sys.path.insert(0, str(Path(__file__).parent))
-from lessons import badge, setup_source  # noqa: E402
+from tools.course import badge, setup_source
 
 
 def skeleton(path: Path, title: str):

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import copy
 import math
-import numbers
 from dataclasses import asdict, dataclass
 
 import torch
 from torch import nn
 
-from . import train as _train
+from .. import train as _train
+from .. import validation
 
 FACTORS = (0.1, 0.3, 1.0, 3.0)
 
@@ -56,24 +56,17 @@ class Verification:
         return "\n".join(rows + [self.verdict])
 
 
-def _check(suggested_lr, model, optimizer, num_epochs, factors, tolerance):
-    if not (isinstance(suggested_lr, numbers.Real) and not isinstance(suggested_lr, bool)
-            and math.isfinite(suggested_lr) and suggested_lr > 0):
-        raise ValueError(f"suggested_lr={suggested_lr!r} is out of range; it must be a finite number > 0.")
-    if not isinstance(model, nn.Module):
-        raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise ValueError(f"optimizer must be a torch.optim.Optimizer (its kind and settings are reused), "
-                         f"got {type(optimizer).__name__}")
-    if isinstance(num_epochs, bool) or not isinstance(num_epochs, int) or num_epochs < 1:
-        raise ValueError(f"num_epochs={num_epochs!r} is out of range; it must be an integer >= 1.")
+def _validate_verify(suggested_lr, model, optimizer, num_epochs, factors, tolerance):
+    validation.require_real("suggested_lr", suggested_lr, 0, low_open=True)
+    validation.require_module("model", model)
+    validation.require_optimizer("optimizer", optimizer, note=" (its kind and settings are reused)")
+    validation.require_int("num_epochs", num_epochs, minimum=1)
     ok = isinstance(factors, (list, tuple)) and len(factors) >= 2 and all(
-        isinstance(f, numbers.Real) and not isinstance(f, bool) and math.isfinite(f) and f > 0 for f in factors)
+        validation.is_real(f) and f > 0 for f in factors)
     if not ok or 1 not in factors or len(set(factors)) != len(factors):
         raise ValueError(f"factors={factors!r} must be a list of at least 2 different numbers > 0, including 1 "
                          "(the suggestion itself).")
-    if not (isinstance(tolerance, numbers.Real) and not isinstance(tolerance, bool) and 0 <= tolerance < 1):
-        raise ValueError(f"tolerance={tolerance!r} is out of range; it must be a number with 0 <= tolerance < 1.")
+    validation.require_real("tolerance", tolerance, 0, 1, high_open=True)
 
 
 def _verdict(factors, final, start, tolerance, kind):
@@ -109,43 +102,42 @@ def verify(suggested_lr: float, model: nn.Module, optimizer: torch.optim.Optimiz
         data: ``lrlab.data.Data``, a ``(train, val)`` pair or a training loader, as for ``fit``.
         num_epochs (int, default 5): epochs per run, >= 1.
         factors (list of float, default (0.1, 0.3, 1, 3)): multiples of the suggestion; must include 1.
-        criterion (default ``nn.CrossEntropyLoss()``), seed (int, default 0): as for ``fit`` (which, as
-            always, seeds the random generators and the loader's with ``seed``).
+        criterion (callable, default ``nn.CrossEntropyLoss()``): the loss.
+        seed (int, default 0): as for ``fit``: every run starts from the same seed and the same batches.
         tolerance (float, default 0.1): 1x "holds" when its loss drop (start - final) is at least
             (1 - tolerance) x the best run's: relative to the start, so tiny final losses compare fairly.
 
     Example::
 
-        >>> v = verify(3e-3, model, opt, lrlab.data.wine(), num_epochs=20)
+        >>> model = lrlab.models.WineMLP()
+        >>> opt = torch.optim.Adam(model.parameters())
+        >>> v = verify(3e-3, model, opt, lrlab.data.wine(), num_epochs=5)
         >>> [round(lr, 6) for lr in v.lrs]              # 0.1x, 0.3x, 1x, 3x the suggestion
         [0.0003, 0.0009, 0.003, 0.009]
     """
     # 1. check everything before any training
-    _check(suggested_lr, model, optimizer, num_epochs, factors, tolerance)
+    _validate_verify(suggested_lr, model, optimizer, num_epochs, factors, tolerance)
     factors = sorted(factors)
-    has_val = _train._split_data(data)[1] is not None
-    kind = "validation" if has_val else "training"
-    device = next(model.parameters()).device
-    settings = dict(optimizer.defaults)
-    lrs, final, curves, diverged = [], [], [], []
-    batches = _train._split_data(data)[1 if has_val else 0]
-    start = _train.evaluate(copy.deepcopy(model), batches, criterion, device)[0]
+    train, val = _train.split_data(data)
+    kind = "training" if val is None else "validation"
+    start = _train.evaluate(copy.deepcopy(model), train if val is None else val, criterion)[0]
     # 2. one short training per factor, each from the same copy of the model and the same seed
-    for f in factors:
-        lr = suggested_lr * f
-        net = copy.deepcopy(model)
-        opt = type(optimizer)(net.parameters(), **{**settings, "lr": lr})
-        h = _train.fit(net, opt, None, data, num_epochs, criterion=criterion, monitor="train_loss", seed=seed,
-                       device=device, verbose=False)
-        curve = h.val_loss if has_val else h.train_loss
-        lrs.append(lr)
-        curves.append(list(curve))
-        diverged.append(h.diverged)
-        final.append(math.inf if h.diverged or not curve else curve[-1])
+    runs = [_short_run(suggested_lr * f, model, optimizer, data, num_epochs, criterion, seed) for f in factors]
+    curves = [h.train_loss if val is None else h.val_loss for h in runs]
+    final = [math.inf if h.diverged or not curve else curve[-1] for h, curve in zip(runs, curves, strict=True)]
     # 3. compare the final losses
     best, holds, verdict = _verdict(factors, final, start, tolerance, kind)
-    return Verification(suggested_lr, factors, lrs, start, final, curves, diverged, kind, num_epochs, best,
-                        holds, verdict)
+    return Verification(suggested_lr, factors, [suggested_lr * f for f in factors], start, final,
+                        [list(c) for c in curves], [h.diverged for h in runs], kind, num_epochs, best, holds, verdict)
+
+
+def _short_run(lr, model, optimizer, data, num_epochs, criterion, seed):
+    """One run of ``verify``: a copy of ``model``, a new optimizer of the same kind and settings at ``lr``,
+    ``fit`` for ``num_epochs``; returns its ``History``."""
+    net = copy.deepcopy(model)
+    opt = type(optimizer)(net.parameters(), **{**optimizer.defaults, "lr": lr})
+    return _train.fit(net, opt, None, data, num_epochs=num_epochs, criterion=criterion, monitor="train_loss",
+                      seed=seed, verbose=False)
 
 
 def plot_verify(v: Verification, ax=None, log: bool = False):

@@ -1,4 +1,4 @@
-"""lrlab.recipes.warmup_cosine: the same LRs as SequentialLR(LinearLR, CosineAnnealingLR) built by hand."""
+"""lrlab.schedules.warmup_cosine: the same LRs as SequentialLR(LinearLR, CosineAnnealingLR) built by hand."""
 
 import math
 
@@ -7,8 +7,8 @@ import torch
 from torch.optim import lr_scheduler
 
 from lrlab import schedules
-from lrlab.checks import lint_schedule
-from lrlab.recipes import warmup_cosine
+from lrlab.lint import lint_schedule
+from lrlab.schedules import warmup_cosine
 
 
 def by_hand(warmup, total, start_factor=0.1, eta_min=0.0):

@@ -16,7 +16,7 @@ def _run(gamma, num_epochs=3):
     model = models.WineMLP(seed=0)
     opt = torch.optim.Adam(model.parameters(), lr=0.01)
     sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=gamma)
-    return lrlab.fit(model, opt, sched, data.wine(batch_size=32), num_epochs)
+    return lrlab.fit(model, opt, sched, data.wine(batch_size=32), num_epochs=num_epochs)
 
 
 def _torch_lrs(gamma, num_epochs, steps_per_epoch):

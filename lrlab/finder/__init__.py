@@ -1,11 +1,11 @@
 """The LR range test: raise the LR after every mini-batch, record the loss, read off a good LR.
 
 ``lr_range_test`` ramps the LR from ``start_lr`` to ``end_lr`` with a real PyTorch scheduler (``LambdaLR``,
-stepped once per batch), records the raw and the smoothed loss, stops when the loss diverges, and then
-puts everything back exactly as it was: weights, buffers, gradients, train/eval flags, optimizer state,
-param-group LRs, the global RNG and the loader's shuffling. Three named rules suggest an LR;
-``verify`` trains briefly around a suggestion so you can see whether it holds.
-matplotlib is imported only inside the plot functions.
+stepped once per batch) through ``lrlab.train``'s own training loop (``train_epoch``, with callbacks that raise
+the LR and record the raw and the smoothed loss), stops when the loss diverges, and then puts everything back
+exactly as it was: weights, buffers, gradients, train/eval flags, optimizer state, param-group LRs, the global
+RNG and the loader's shuffling. Rules (``suggestions``; yours too) suggest an LR; ``verify`` trains briefly
+around a suggestion so you can see whether it holds. matplotlib is imported only inside the plot functions.
 
 Example::
 
@@ -22,18 +22,21 @@ Example::
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import asdict, dataclass, field
 
 import torch
 from torch import nn
 from torch.optim import lr_scheduler
 
-from . import schedules, state
-from . import train as _train
-from .suggestions import RULES, Suggestion, steepest, suggest, valley  # noqa: F401 - the finder's API
-from .verify import Verification, plot_verify, verify  # noqa: F401 - the finder's API
+from .. import schedules, train, validation
+from . import _state
+from ._state import snapshot, snapshots_equal
+from .suggestions import SUGGESTION_RULES, Suggestion, minimum_tenth, named_rules, steepest, suggest, valley
+from .verify import Verification, plot_verify, verify
 
+__all__ = ["lr_range_test", "ramp", "FinderResult", "plot_finder", "suggest", "Suggestion", "SUGGESTION_RULES",
+           "steepest", "minimum_tenth", "valley", "verify", "Verification", "plot_verify", "snapshot",
+           "snapshots_equal", "MODES"]
 MODES = ("exp", "linear")
 
 
@@ -83,51 +86,38 @@ class FinderResult:
         return f"FinderResult(steps={self.steps}, stopped={self.stopped!r}, {picks})"
 
 
-def _number(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def _batches(data, name):
     if data is None or not hasattr(data, "__iter__") and not hasattr(data, "train"):
         raise ValueError(f"{name}={data!r} must be lrlab.data.Data, a (train, val) pair or a loader of "
                          "(inputs, targets) batches.")
-    batches = data.val if name == "val_data" and hasattr(data, "val") else _train._split_data(data)[0]
+    batches = data.val if name == "val_data" and hasattr(data, "val") else train.split_data(data)[0]
     if batches is None or (hasattr(batches, "__len__") and len(batches) == 0):
         raise ValueError(f"{name} has no batches; it must yield (inputs, targets) pairs.")
     return batches
 
 
-def _check_range(start_lr, end_lr, num_iter, mode):
-    if not (_number(start_lr) and start_lr > 0):
-        raise ValueError(f"start_lr={start_lr!r} is out of range; it must be a finite number > 0.")
-    if not (_number(end_lr) and end_lr > start_lr):
-        raise ValueError(f"end_lr={end_lr!r} is out of range; it must be a finite number > start_lr ({start_lr:g}).")
-    if isinstance(num_iter, bool) or not isinstance(num_iter, int) or num_iter < 2:
-        raise ValueError(f"num_iter={num_iter!r} is out of range; it must be an integer >= 2.")
-    if mode not in MODES:
-        raise ValueError(f"mode={mode!r} must be 'exp' (equal steps per decade) or 'linear'.")
+def _validate_ramp(start_lr, end_lr, num_iter, mode):
+    validation.require_real("start_lr", start_lr, 0, low_open=True)
+    if not (validation.is_real(end_lr) and end_lr > start_lr):
+        raise ValueError(f"end_lr={end_lr!r} is out of range; end_lr must be a finite number > start_lr "
+                         f"({start_lr:g}).")
+    validation.require_int("num_iter", num_iter, minimum=2)
+    validation.require_one_of("mode", mode, MODES, note=" ('exp': equal steps per decade)")
 
 
-def _check(model, optimizer, criterion, start_lr, end_lr, num_iter, mode, smooth, diverge_th, cycle, seed):
-    if not isinstance(model, nn.Module):
-        raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise ValueError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+def _validate_range_test(model, optimizer, criterion, start_lr, end_lr, num_iter, mode, smooth, diverge_th, cycle,
+                         seed):
+    validation.require_module("model", model)
+    validation.require_optimizer("optimizer", optimizer)
     mine = {id(p) for p in model.parameters()}
     if not any(id(p) in mine for g in optimizer.param_groups for p in g["params"]):
         raise ValueError("optimizer must be built on model.parameters(); it holds none of the model's parameters.")
-    if criterion is not None and not callable(criterion):
-        raise ValueError(f"criterion={criterion!r} must be None (CrossEntropyLoss) or a loss function.")
-    _check_range(start_lr, end_lr, num_iter, mode)
-    if not (_number(smooth) and 0 <= smooth < 1):
-        raise ValueError(f"smooth={smooth!r} is out of range; it must be a number with 0 <= smooth < 1 "
-                         "(0: no smoothing).")
-    if diverge_th is not None and not (_number(diverge_th) and diverge_th > 1):
-        raise ValueError(f"diverge_th={diverge_th!r} must be None (stop on NaN/inf only) or a number > 1.")
-    if not isinstance(cycle, bool):
-        raise ValueError(f"cycle={cycle!r} must be True or False.")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"seed={seed!r} must be an integer.")
+    validation.require_callable("criterion", criterion, "a loss function (None: CrossEntropyLoss)", none_ok=True)
+    _validate_ramp(start_lr, end_lr, num_iter, mode)
+    validation.require_real("smooth", smooth, 0, 1, high_open=True)
+    validation.require_real("diverge_th", diverge_th, 1, low_open=True, none_ok=True)
+    validation.require_bool("cycle", cycle)
+    validation.require_int("seed", seed)
 
 
 def _factor(mode, start_lr, end_lr, num_iter):
@@ -141,6 +131,12 @@ def _factor(mode, start_lr, end_lr, num_iter):
 def ramp(start_lr: float, end_lr: float, num_iter: int, mode: str = "exp") -> list:
     """The LRs a range test uses, step by step, from the same real ``LambdaLR`` (no training).
 
+    Args:
+        start_lr (float): the first LR, > 0.
+        end_lr (float): the last LR, > start_lr.
+        num_iter (int): steps, >= 2.
+        mode (str, default "exp"): "exp" (the same factor every step) or "linear" (the same difference).
+
     Example::
 
         >>> [round(lr, 6) for lr in ramp(1e-3, 1.0, 4)]   # exp: x10 per step
@@ -148,88 +144,95 @@ def ramp(start_lr: float, end_lr: float, num_iter: int, mode: str = "exp") -> li
         >>> ramp(1e-3, 1.0, 4, mode="linear")    # +0.333 per step: 0.001 is the only LR below 0.3
         [0.001, 0.334, 0.667, 1.0]
     """
-    _check_range(start_lr, end_lr, num_iter, mode)
+    _validate_ramp(start_lr, end_lr, num_iter, mode)
     factor = _factor(mode, start_lr, end_lr, num_iter)
     return schedules.preview("LambdaLR", num_iter, lr=start_lr, lr_lambda=factor)["lr"]
 
 
-def _mean_loss(model, batches, criterion, device) -> float:
-    model.eval()
-    total, count = 0.0, 0
-    with torch.inference_mode():
-        for x, y in batches:
-            total += criterion(model(x.to(device)), y.to(device)).item() * len(y)
-            count += len(y)
-    model.train()
-    return total / count
+class _RangeRun:
+    """One range test: ``train_epoch``'s callbacks (raise the LR, smooth the loss, stop on divergence or after
+    ``num_iter`` steps) and the end of each pass over the data."""
+
+    def __init__(self, model, optimizer, criterion, scheduler, val, num_iter, end_lr, smooth, diverge_th):
+        self.model, self.optimizer, self.criterion, self.scheduler = model, optimizer, criterion, scheduler
+        self.val = val
+        self.num_iter, self.end_lr, self.smooth, self.diverge_th = num_iter, end_lr, smooth, diverge_th
+        self.lr, self.loss, self.smooth_loss, self.average, self.best = [], [], [], 0.0, math.inf
+        self.stopped = self.message = None
+
+    def _stop(self, stopped: str, message: str) -> bool:
+        self.stopped, self.message = stopped, message
+        return True
+
+    def _diverged(self, step: int, lr: float, why: str) -> bool:
+        return self._stop("diverged", f"diverged at step {step} (lr={lr:.3g}): {why}")
+
+    def accept(self, i: int, value: float) -> bool:
+        """Before the backward pass: a NaN/inf loss stops the test and moves no weight."""
+        lr = self.optimizer.param_groups[0]["lr"]
+        return math.isfinite(value) or not self._diverged(len(self.lr) + 1, lr, f"the loss is {value}")
+
+    def on_batch(self, i: int, value: float) -> bool:
+        """After the step: raise the LR, record the loss (or the validation loss) and its moving average; True
+        ends the test."""
+        lr = self.optimizer.param_groups[0]["lr"]  # the LR this step used: the scheduler has not stepped yet
+        self.scheduler.step()
+        if self.val is not None:
+            value = train.evaluate(self.model, self.val, self.criterion)[0]
+        if not math.isfinite(value):
+            return self._diverged(len(self.lr) + 1, lr, f"the loss is {value}")
+        # bias-corrected exponential moving average, as fastai and Lightning smooth it
+        self.average = self.smooth * self.average + (1 - self.smooth) * value
+        self.lr.append(float(lr))
+        self.loss.append(value)
+        self.smooth_loss.append(self.average / (1 - self.smooth ** len(self.lr)))
+        self.best = min(self.best, self.smooth_loss[-1])
+        if self.diverge_th is not None and self.smooth_loss[-1] > self.diverge_th * self.best:
+            return self._diverged(len(self.lr), lr, f"smoothed loss {self.smooth_loss[-1]:.3g} > {self.diverge_th:g} "
+                                  f"x its minimum {self.best:.3g}")
+        if len(self.lr) == self.num_iter:
+            return self._stop("end_lr", f"reached end_lr={self.end_lr:g} after {self.num_iter} steps")
+        return False
+
+    def end_pass(self, result: train.EpochResult, cycle: bool) -> None:
+        """The end of a pass over the data: go round again (cycle=True), or stop because the data ran out."""
+        if self.stopped is None and result.steps == 0:
+            self._stop("data_exhausted", f"data exhausted after {len(self.lr)} steps (it cannot restart)")
+        elif self.stopped is None and not cycle:
+            self._stop("data_exhausted", f"data exhausted after {len(self.lr)} steps (one pass; cycle=False)")
 
 
-def _run(model, optimizer, criterion, batches, val, start_lr, end_lr, num_iter, mode, smooth, diverge_th, cycle):
+def _run(model, optimizer, criterion, batches, val, start_lr, end_lr, num_iter, mode, smooth, diverge_th,
+         cycle) -> _RangeRun:
     # 1. every param group starts at start_lr; LambdaLR multiplies it by the ramp's factor at each step
     for group in optimizer.param_groups:
         group["lr"] = group["initial_lr"] = start_lr
     scheduler = lr_scheduler.LambdaLR(optimizer, _factor(mode, start_lr, end_lr, num_iter))
-    device = next(model.parameters()).device
-    lrs, raw, smoothed = [], [], []
-    average, best, it = 0.0, math.inf, iter(batches)
-    stopped, message = "end_lr", f"reached end_lr={end_lr:g} after {num_iter} steps"
+    run = _RangeRun(model, optimizer, criterion, scheduler, val, num_iter, end_lr, smooth, diverge_th)
     model.train()
-    for i in range(num_iter):
-        # 2. next batch; start the loader again when it runs out (unless cycle=False)
-        try:
-            x, y = next(it)
-        except StopIteration:
-            if not cycle:
-                stopped, message = "data_exhausted", f"data exhausted after {i} steps (one pass; cycle=False)"
-                break
-            it = iter(batches)
-            x, y = next(it, (None, None))
-            if x is None:  # a one-shot iterator: nothing more to read
-                stopped, message = "data_exhausted", f"data exhausted after {i} steps (it cannot restart)"
-                break
-        x, y = x.to(device), y.to(device)
-        lr = optimizer.param_groups[0]["lr"]
-        # 3. one ordinary training step at this LR, then the scheduler's step raises the LR
-        optimizer.zero_grad()
-        loss = criterion(model(x), y)
-        value = loss.item()
-        if math.isfinite(value):
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
-            if val is not None:
-                value = _mean_loss(model, val, criterion, device)
-        if not math.isfinite(value):
-            stopped, message = "diverged", f"diverged at step {i + 1} (lr={lr:.3g}): the loss is {value}"
-            break
-        # 4. bias-corrected exponential moving average, as fastai and Lightning smooth it
-        average = smooth * average + (1 - smooth) * value
-        lrs.append(float(lr))
-        raw.append(value)
-        smoothed.append(average / (1 - smooth ** (i + 1)))
-        best = min(best, smoothed[-1])
-        if diverge_th is not None and smoothed[-1] > diverge_th * best:
-            stopped, message = "diverged", (f"diverged at step {i + 1} (lr={lr:.3g}): smoothed loss "
-                                            f"{smoothed[-1]:.3g} > {diverge_th:g} x its minimum {best:.3g}")
-            break
-    return lrs, raw, smoothed, stopped, message
+    # 2. passes over the data, fit's epoch loop, until the ramp ends, the loss diverges or the data runs out
+    while run.stopped is None:
+        result = train.train_epoch(model, optimizer, criterion, batches, accept=run.accept, on_batch=run.on_batch)
+        run.end_pass(result, cycle)
+    return run
 
 
 def lr_range_test(model: nn.Module, optimizer: torch.optim.Optimizer, criterion=None, data=None,
                   start_lr: float = 1e-7, end_lr: float = 10.0, num_iter: int = 100, mode: str = "exp",
                   smooth: float = 0.95, diverge_th: float | None = 4.0, val_data=None, *, cycle: bool = True,
-                  seed: int = 0) -> FinderResult:
+                  seed: int = 0, rules=None) -> FinderResult:
     """Raise the LR after every mini-batch from ``start_lr`` to ``end_lr`` and record the loss.
 
     Afterwards the model, the optimizer (state, param-group LRs, an attached scheduler's view of them),
     the global torch RNG and the loader's shuffling generator are exactly as before, even on an error.
 
     Args:
-        model (nn.Module), optimizer (torch.optim.Optimizer): as you will train them; an optimizer with a
-            scheduler already attached is fine.
-        criterion (default ``nn.CrossEntropyLoss()``): the loss.
+        model (nn.Module): as you will train it, on its device.
+        optimizer (torch.optim.Optimizer): as you will train with it; a scheduler already attached is fine.
+        criterion (callable, default ``nn.CrossEntropyLoss()``): the loss.
         data: ``lrlab.data.Data``, a ``(train, val)`` pair or a loader; its training batches are used.
-        start_lr (float, default 1e-7), end_lr (float, default 10.0): the range, 0 < start_lr < end_lr.
+        start_lr (float, default 1e-7): the first LR, > 0.
+        end_lr (float, default 10.0): the last LR, > start_lr.
         num_iter (int, default 100): optimizer steps (one per batch), >= 2; the loader is cycled if shorter.
         mode (str, default "exp"): "exp" (the same factor every step, equal time per decade) or "linear".
         smooth (float, default 0.95): weight of the past in the moving average, 0 <= smooth < 1.
@@ -238,37 +241,41 @@ def lr_range_test(model: nn.Module, optimizer: torch.optim.Optimizer, criterion=
         val_data (optional): record the mean loss over these batches after every step instead
             (slower, less noisy); a ``Data`` gives its ``.val``.
         cycle (bool, default True): start the loader again when it runs out; False stops the test there.
-        seed (int, default 0): seeds torch and the loader's generator for the test only.
+        seed (int, default 0): seeds torch (forked: yours is left alone) and the loader's generator.
+        rules (dict or list, optional): the suggestion rules, as for ``suggest`` (default: the three of
+            ``SUGGESTION_RULES``); a rule is a function ``(lrs, losses) -> lr``.
 
     Returns:
         FinderResult: per step ``lr``, ``loss``, ``smooth_loss``; ``stopped``/``message``; ``suggestions``.
 
     Example::
 
-        >>> r = lr_range_test(model, opt, None, lrlab.data.digits(), start_lr=1e-5, end_lr=10, num_iter=60)
+        >>> model = lrlab.models.WineMLP()
+        >>> opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        >>> r = lr_range_test(model, opt, None, lrlab.data.wine(batch_size=32), start_lr=1e-5, end_lr=10, num_iter=60)
         >>> [round(lr, 8) for lr in r.lr[:3]]     # 1e-5 * 10**(6 * i / 59): x1.26 a step
         [1e-05, 1.264e-05, 1.597e-05]
+        >>> opt.param_groups[0]["lr"]             # and the optimizer as it was
+        0.1
     """
     # 1. check every argument before anything is touched
-    _check(model, optimizer, criterion, start_lr, end_lr, num_iter, mode, smooth, diverge_th, cycle, seed)
+    _validate_range_test(model, optimizer, criterion, start_lr, end_lr, num_iter, mode, smooth, diverge_th, cycle, seed)
     batches = _batches(data, "data")
     val = None if val_data is None else _batches(val_data, "val_data")
+    named_rules(rules)
     criterion = criterion or nn.CrossEntropyLoss()
-    device = next(model.parameters()).device
-    saved = state.snapshot(model, optimizer, batches)
+    saved = _state.snapshot(model, optimizer, batches)
     # 2. run the test on forked RNGs; 3. put everything back, whatever happened
     try:
-        with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-            torch.manual_seed(seed)
-            if saved["generator"] is not None:
-                batches.generator.manual_seed(seed)
-            out = _run(model, optimizer, criterion, batches, val, start_lr, end_lr, num_iter, mode, smooth,
+        with train.forked_rng(seed, model, batches):
+            run = _run(model, optimizer, criterion, batches, val, start_lr, end_lr, num_iter, mode, smooth,
                        diverge_th, cycle)
     finally:
-        state.restore(saved, model, optimizer, batches)
-    result = FinderResult(*out, mode=mode, start_lr=start_lr, end_lr=end_lr, num_iter=num_iter, smooth=smooth,
+        _state.restore(saved, model, optimizer, batches)
+    result = FinderResult(run.lr, run.loss, run.smooth_loss, run.stopped, run.message, mode=mode, start_lr=start_lr,
+                          end_lr=end_lr, num_iter=num_iter, smooth=smooth,
                           loss_kind="training" if val is None else "validation")
-    result.suggestions = suggest(result)
+    result.suggestions = suggest(result, rules)
     return result
 
 

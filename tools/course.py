@@ -1,4 +1,5 @@
-"""Lesson scaffolding shared by `make notebooks` and `tools/new_lesson.py`.
+"""The course's lessons, as the tools see them: shared by `make notebooks`, `make badges` and `tools.new_lesson`
+(this module was tools/lessons.py).
 
 The repository slug lives in one place, pyproject.toml's [tool.lrlab]; the Colab badge (first cell)
 and the Colab install line (first code cell) of every lesson are regenerated from it.

@@ -1,8 +1,9 @@
 """``lint_schedule``: a dry run of a schedule that names the classic mistakes before any training.
 
 It steps the real scheduler on a dummy parameter (``lrlab.schedules.preview``), inspects the scheduler
-objects (their own attributes, e.g. ``T_max``, ``total_steps``, SequentialLR's milestones) and the
-resulting LR curve, and returns one ``Finding`` per problem. An empty list means nothing was found.
+objects (their own attributes, e.g. ``T_max``, ``total_steps``, and through ``lrlab._compat`` SequentialLR's
+children and milestones) and the resulting LR curve, and returns one ``Finding`` per problem. An empty list
+means nothing was found.
 
 Example::
 
@@ -17,7 +18,7 @@ from typing import NamedTuple
 
 from torch.optim import lr_scheduler
 
-from . import schedules
+from . import _compat, schedules
 
 # Parameters that count scheduler steps, per class: read off the real object to judge a horizon.
 HORIZON = {"StepLR": "step_size", "CosineAnnealingLR": "T_max", "LinearLR": "total_iters",
@@ -28,6 +29,8 @@ RUN_A_COURSE = ("CosineAnnealingLR", "LinearLR", "PolynomialLR", "ConstantLR")
 
 
 class Finding(NamedTuple):
+    """One problem: a short ``code`` ("cosine-rises") and a ``message`` that says what happens and the fix."""
+
     code: str
     message: str
 
@@ -37,8 +40,7 @@ class Finding(NamedTuple):
 
 def _tree(scheduler) -> list:
     """The scheduler and, for SequentialLR / ChainedScheduler, every scheduler inside it."""
-    children = getattr(scheduler, "_schedulers", None) or []
-    return [scheduler] + [s for c in children for s in _tree(c)]
+    return [scheduler] + [s for c in _compat.children(scheduler) for s in _tree(c)]
 
 
 def _name(s) -> str:
@@ -118,12 +120,13 @@ def lint_schedule(scheduler_factory, num_epochs: int, steps_per_epoch: int = 1, 
     # 3. SequentialLR milestones against the run and against each child's own length
     for s in tree:
         if isinstance(s, lr_scheduler.SequentialLR):
-            bounds = [0, *s._milestones]
-            for i, m in enumerate(s._milestones):
+            inside, milestones = _compat.children(s), _compat.milestones(s)
+            bounds = [0, *milestones]
+            for i, m in enumerate(milestones):
                 if m >= n_steps:
                     add("milestone-unreached", f"SequentialLR milestone {m} is never reached: the run has only "
-                        f"{n_steps} scheduler steps, so {_name(s._schedulers[i + 1])} never runs.")
-                child, length = s._schedulers[i], m - bounds[i]
+                        f"{n_steps} scheduler steps, so {_name(inside[i + 1])} never runs.")
+                child, length = inside[i], m - bounds[i]
                 h = _horizon(child)
                 if h is not None and h != length and _name(child) != "StepLR":
                     add("milestone-mismatch", f"SequentialLR hands over at step {m}, but {_name(child)} "
@@ -131,9 +134,9 @@ def lint_schedule(scheduler_factory, num_epochs: int, steps_per_epoch: int = 1, 
                         f"({'cut short' if h > length else f'{length - h} steps held'}).")
     # 3b. the schedule that runs last must finish its course (T_max, total_iters) before the run ends
     if isinstance(tree[0], lr_scheduler.SequentialLR):
-        last = [(tree[0]._schedulers[-1], tree[0]._milestones[-1])]
+        last = [(_compat.children(tree[0])[-1], _compat.milestones(tree[0])[-1])]
     elif not any(isinstance(c, lr_scheduler.SequentialLR) for c in tree):  # alone, or side by side in a chain
-        last = [(c, 0) for c in tree if not hasattr(c, "_schedulers")]
+        last = [(c, 0) for c in tree if not _compat.children(c)]
     else:
         last = []
     for child, start in last:
@@ -168,13 +171,13 @@ def lint_schedule(scheduler_factory, num_epochs: int, steps_per_epoch: int = 1, 
             if fell and lrs[k] > lrs[k - 1] * (1 + 1e-9):
                 t_max = next(s.T_max for s in tree if isinstance(s, lr_scheduler.CosineAnnealingLR))
                 add("cosine-rises", f"CosineAnnealingLR(T_max={t_max}) is stepped {n_steps} times: after T_max "
-                    f"the LR rises again (from epoch {curve['epoch'][k]:.3g}). Set T_max to the number of "
+                    f"the LR rises again (from epoch {curve['step_epoch'][k]:.3g}). Set T_max to the number of "
                     "scheduler steps, or use CosineAnnealingWarmRestarts if you want restarts.")
                 break
     # 6. an LR so small that training has stopped
     below = next((k for k, v in enumerate(lrs) if v < eps), None)
     if below is not None:
-        add("below-eps", f"the LR falls below {eps:g} at epoch {curve['epoch'][below]:.3g} "
+        add("below-eps", f"the LR falls below {eps:g} at epoch {curve['step_epoch'][below]:.3g} "
             f"(it reaches {min(lrs):.3g}): from there on the weights barely move.")
     return _report(findings, verbose)
 

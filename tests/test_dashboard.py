@@ -1,4 +1,4 @@
-"""lrlab.demo.dashboard: the three explorers in one box, scaled for a projector, checked before any training.
+"""lrlab.widgets.dashboard: the three explorers in one box, scaled for a projector, checked before any training.
 
 The explorers themselves are tested in tests/test_widgets.py; the page in a browser in tests/test_demo_browser.py.
 """
@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 pytest.importorskip("ipywidgets")
 from PIL import Image  # noqa: E402
 
-from lrlab import data, demo, explore  # noqa: E402
+from lrlab import data, explore, widgets  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,7 +36,7 @@ def width(png: bytes) -> int:
 
 
 def test_one_box_holds_the_three_explorers_and_shows_as_one_widget(wine):
-    d = demo.dashboard(wine, 10)
+    d = widgets.dashboard(wine, 10)
     assert [type(ex).__name__ for ex in d.explorers] == ["PlateauExplorer", "StepExplorer", "ScheduleExplorer"]
     assert "lrlab-dashboard" in d.box._dom_classes
 
@@ -53,7 +53,7 @@ def test_one_box_holds_the_three_explorers_and_shows_as_one_widget(wine):
 
 
 def test_a_larger_scale_gives_larger_print_controls_and_pictures(wine):
-    small, large = demo.dashboard(wine, 10, scale=1.0), demo.dashboard(wine, 10, scale=2.0)
+    small, large = widgets.dashboard(wine, 10, scale=1.0), widgets.dashboard(wine, 10, scale=2.0)
 
     def font(d):
         return int(re.search(r"--jp-widgets-font-size: (\d+)px", d.box.children[0].value).group(1))
@@ -65,7 +65,7 @@ def test_a_larger_scale_gives_larger_print_controls_and_pictures(wine):
 
 
 def test_the_dashboard_still_retrains_when_a_control_moves(wine):
-    d = demo.dashboard(wine, 10)
+    d = widgets.dashboard(wine, 10)
     before, picture = d.plateau.last, d.plateau.image.value
     d.plateau.lr.value = 0.1
     assert d.plateau.last is not before and d.plateau.last.lr[0] == pytest.approx(0.1)
@@ -81,7 +81,7 @@ def test_a_bad_scale_is_a_value_error_before_any_training(monkeypatch, scale):
 
     monkeypatch.setattr(explore, "train_run", no_training)
     with pytest.raises(ValueError, match=r"scale=.* 1 <= scale <= 3"):
-        demo.dashboard(scale=scale)
+        widgets.dashboard(scale=scale)
 
 
 def test_the_demo_notebook_only_calls_lrlab():

@@ -4,7 +4,8 @@
 ``schedule_explorer()`` (any scheduler's LR curve, no training). An explorer is an object: its controls are
 attributes named after the parameters (``ex.factor.value = 0.5``), its last result is ``ex.last`` (a
 ``History``, or a ``schedules.preview`` dict). Results, and their pictures, are cached by their parameters, so
-going back to a setting is instant. The runs and the figures live in ``lrlab.explore``: no maths here.
+going back to a setting is instant. The runs live in ``lrlab.explore``, the figures in ``lrlab.plots``
+(``TrainingFigure``, ``CurveFigure``): no maths here.
 
 Works with ipywidgets 7.7 (Colab) and 8, inline backend, no ipympl. Shown in a notebook, the output carries the
 live widget and a PNG of the setting it was shown with: frontends without widgets (GitHub, nbconvert, a
@@ -12,7 +13,7 @@ notebook JupyterLab does not trust yet) show that picture instead, so there is a
 
 Example::
 
-    >>> ex = plateau_explorer(factor=0.5)    # in a notebook, end the cell with `ex` to show it
+    >>> ex = plateau_explorer(factor=0.5, dpi=30)   # in a notebook, end the cell with `ex` to show it
     >>> ex.last.epoch_lr[:3]                  # 0.1, 0.1, 0.1: no cut in the first epochs
     [0.1, 0.1, 0.1]
     >>> ex.patience.value = 5                 # retrains (or takes the cache) and redraws
@@ -28,11 +29,12 @@ import math
 
 import ipywidgets as w
 
-from . import data as _data
-from . import explore, schedules
-from .train import lr_cuts
+from .. import data as _data
+from .. import explore, plots, schedules
+from ..train import lr_cuts
 
-__all__ = ["plateau_explorer", "step_explorer", "schedule_explorer", "lr_cuts", "Explorer"]
+__all__ = ["plateau_explorer", "step_explorer", "schedule_explorer", "lr_cuts", "Explorer", "PlateauExplorer",
+           "StepExplorer", "ScheduleExplorer"]
 CACHE_SIZE = 128  # settings (result and PNG) kept per explorer; the oldest goes first
 
 
@@ -70,7 +72,7 @@ class Explorer:
 
     def __init__(self, values: dict):
         # 1. check every value first: a bad one raises before any training
-        self._check(values)
+        self._validate(values)
         # 2. one control per parameter, as an attribute; a status line; the picture
         self.controls = {name: _control(name, spec, values[name]) for name, spec in self.specs.items()}
         for name, ctl in self.controls.items():
@@ -88,9 +90,9 @@ class Explorer:
         for ctl in self.controls.values():
             ctl.observe(self._on_change, names="value")
 
-    def _check(self, values: dict) -> None:
+    def _validate(self, values: dict) -> None:
         for name, spec in self.specs.items():
-            explore.check(type(self).__name__, name, spec, values[name])
+            explore.require_control(type(self).__name__, name, spec, values[name])
 
     def params(self) -> dict:
         """The parameters the controls stand for now."""
@@ -133,23 +135,23 @@ class Explorer:
 
 
 class _TrainingExplorer(Explorer):
-    def __init__(self, values, data, num_epochs, optimizer, seed, figsize, dpi):
-        self._check(values)  # before loading any data
-        explore.check_run(type(self).__name__, data, num_epochs, optimizer, seed)
+    def __init__(self, values, data, num_epochs, optimizer_type, seed, figsize, dpi):
+        self._validate(values)  # before loading any data
+        explore.require_run_settings(type(self).__name__, data, num_epochs, optimizer_type, seed)
         data = _data.wine() if data is None else data
-        self.run = {"num_epochs": num_epochs, "optimizer": optimizer, "seed": seed}
-        self.data, self.figure = data, explore.TrainingFigure(num_epochs, self.mark_cuts, figsize, dpi)
+        self.run = {"num_epochs": num_epochs, "optimizer_type": optimizer_type, "seed": seed}
+        self.data, self.figure = data, plots.TrainingFigure(num_epochs, self.mark_cuts, figsize, dpi)
         super().__init__(values)
 
     def _draw(self, h, p):
         title, code = self._title(h, p), self._code(p)
         if h.stopped:
             title = f"{code.split('(')[0]}: {h.stopped.split(':')[0].lower()}"  # "training diverged at epoch 2 ..."
-        png = self.figure.draw(h, title)
+        png = self.figure.draw(h, title, lr_cuts(h) if self.mark_cuts else ())
         result = (f"final train loss {h.train_loss[-1]:.3g}, validation loss {h.val_loss[-1]:.3g}, "
                   f"validation accuracy {h.val_acc[-1]:.2f}" if h.val_acc else "no epoch finished")
         stop = f"<br><b>{html.escape(h.stopped)}</b>" if h.stopped else ""
-        opt = "Adam" if self.run["optimizer"] == "adam" else "SGD(momentum=0.9)"
+        opt = "Adam" if self.run["optimizer_type"] == "adam" else "SGD(momentum=0.9)"
         status = (f"<code>{html.escape(code)}</code><br>{opt}, initial lr={p['lr']:.3g}, {self.data.name}, "
                   f"{h.num_epochs} epochs: {result}{stop}")
         return png, status
@@ -219,11 +221,11 @@ class ScheduleExplorer(Explorer):
     """Any scheduler's LR curve from ``schedules.preview``: the real scheduler stepped without training."""
 
     def __init__(self, name, values, num_epochs, steps_per_epoch, figsize, dpi):
-        name = explore.check_preview(name, values, num_epochs, steps_per_epoch)
+        name = explore.require_previewable(name, values, num_epochs, steps_per_epoch)
         self.offered, self.num_epochs, self.steps_per_epoch = explore.previewable(), num_epochs, steps_per_epoch
         self.specs = {"scheduler": ("choice", tuple(self.offered)), "lr": ("log", 1e-4, 1.0)}
         self.specs.update({k: spec for k, (spec, _) in explore.PREVIEW.items()})
-        self.figure = explore.CurveFigure(num_epochs, figsize, dpi)
+        self.figure = plots.CurveFigure(num_epochs, figsize, dpi)
         super().__init__({"scheduler": name, "lr": 0.1, **explore.preview_defaults(name), **values})
 
     def _on_change(self, change):
@@ -259,53 +261,62 @@ class ScheduleExplorer(Explorer):
 # --- what lessons call -------------------------------------------------------------------------------
 def plateau_explorer(data=None, num_epochs: int = 100, *, lr: float = 0.1, factor: float = 0.1, patience: int = 10,
                      threshold: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0, mode: str = "min",
-                     optimizer: str = "adam", seed: int = 0, figsize=(7.5, 5.2), dpi: int = 90) -> PlateauExplorer:
+                     optimizer_type: str = "adam", seed: int = 0, figsize=(7.5, 5.2), dpi: int = 90) -> PlateauExplorer:
     """Controls for ReduceLROnPlateau; each move retrains and redraws the LR above the losses.
 
     Args:
         data (lrlab.data.Data, default ``data.wine()``): wine trains a WineMLP, digits or mnist a SmallCNN.
         num_epochs (int, default 100): epochs per run, 1 to 1000.
         lr (float, default 0.1): initial LR, 1e-3 to 1.
-        factor (float, default 0.1), patience (int, default 10), threshold (float, default 1e-4),
-            cooldown (int, default 0), min_lr (float, default 0.0), mode (str, default "min"): the
-            scheduler's arguments, within ``lrlab.explore.PLATEAU``'s ranges (else ValueError). mode "min"
-            monitors the validation loss, "max" the validation accuracy.
-        optimizer (str, default "adam"): "adam" or "sgd" (momentum 0.9).
+        factor (float, default 0.1): ReduceLROnPlateau's, 0.05 to 0.95 (``lrlab.explore.PLATEAU`` has every
+            range; a value outside it is a ValueError).
+        patience (int, default 10): ReduceLROnPlateau's, 0 to 30.
+        threshold (float, default 1e-4): ReduceLROnPlateau's, 1e-5 to 0.1.
+        cooldown (int, default 0): ReduceLROnPlateau's, 0 to 20.
+        min_lr (float, default 0.0): ReduceLROnPlateau's, one of 0, 1e-5, 1e-4, 1e-3.
+        mode (str, default "min"): "min" monitors the validation loss, "max" the validation accuracy.
+        optimizer_type (str, default "adam"): "adam" or "sgd" (momentum 0.9).
         seed (int, default 0): same seed, same runs.
-        figsize (tuple, default (7.5, 5.2)), dpi (int, default 90): size of the picture.
+        figsize (tuple, default (7.5, 5.2)): size of the picture in inches.
+        dpi (int, default 90): pixels per inch of the picture.
 
     Example::
 
-        >>> ex = plateau_explorer(factor=0.5)
+        >>> ex = plateau_explorer(factor=0.5, dpi=30)
         >>> ex.last.epoch_lr[:3]     # 0.1, 0.1, 0.1: no cut in the first epochs
         [0.1, 0.1, 0.1]
     """
     values = {"lr": lr, "factor": factor, "patience": patience, "threshold": threshold, "cooldown": cooldown,
               "min_lr": min_lr, "mode": mode}
-    return PlateauExplorer(values, data, num_epochs, optimizer, seed, figsize, dpi)
+    return PlateauExplorer(values, data, num_epochs, optimizer_type, seed, figsize, dpi)
 
 
 def step_explorer(data=None, num_epochs: int = 100, *, scheduler: str = "StepLR", lr: float = 0.1,
-                  gamma: float | None = None, step_size: int = 20, optimizer: str = "adam", seed: int = 0,
+                  gamma: float | None = None, step_size: int = 20, optimizer_type: str = "adam", seed: int = 0,
                   figsize=(7.5, 5.2), dpi: int = 90) -> StepExplorer:
     """Controls for StepLR / ExponentialLR; each move retrains and redraws the LR above the losses.
 
     Args:
-        data, num_epochs, optimizer, seed, figsize, dpi: as for ``plateau_explorer``.
+        data (lrlab.data.Data, default ``data.wine()``): as for ``plateau_explorer``.
+        num_epochs (int, default 100): epochs per run, 1 to 1000.
         scheduler (str, default "StepLR"): "StepLR" or "ExponentialLR" (a dropdown).
         lr (float, default 0.1): initial LR, 1e-3 to 1.
         gamma (float, default 0.5 for StepLR, 0.95 for ExponentialLR): the LR multiplier, 0.05 to 1.
         step_size (int, default 20): epochs between StepLR's cuts, 1 to 50.
+        optimizer_type (str, default "adam"): "adam" or "sgd" (momentum 0.9).
+        seed (int, default 0): same seed, same runs.
+        figsize (tuple, default (7.5, 5.2)): size of the picture in inches.
+        dpi (int, default 90): pixels per inch of the picture.
 
     Example::
 
-        >>> ex = step_explorer(gamma=0.5, step_size=2, num_epochs=5)
+        >>> ex = step_explorer(gamma=0.5, step_size=2, num_epochs=5, dpi=30)
         >>> ex.last.epoch_lr         # 0.1, 0.05, 0.05, 0.025, 0.025
         [0.1, 0.05, 0.05, 0.025, 0.025]
     """
     gamma = StepExplorer.GAMMA.get(scheduler, 0.5) if gamma is None else gamma
     values = {"scheduler": scheduler, "lr": lr, "gamma": gamma, "step_size": step_size}
-    return StepExplorer(values, data, num_epochs, optimizer, seed, figsize, dpi)
+    return StepExplorer(values, data, num_epochs, optimizer_type, seed, figsize, dpi)
 
 
 def schedule_explorer(name: str = "StepLR", num_epochs: int = 100, steps_per_epoch: int = 10, *, lr: float = 0.1,
@@ -318,12 +329,14 @@ def schedule_explorer(name: str = "StepLR", num_epochs: int = 100, steps_per_epo
         num_epochs (int, default 100): epochs to preview, 1 to 1000.
         steps_per_epoch (int, default 10): batches an epoch, for OneCycleLR and CyclicLR (stepped per batch).
         lr (float, default 0.1): the optimizer's initial LR, 1e-4 to 1.
+        figsize (tuple, default (7.5, 4.2)): size of the picture in inches.
+        dpi (int, default 90): pixels per inch of the picture.
         **params: starting values of the scheduler's controls (ranges in ``lrlab.explore.PREVIEW``;
             outside them, ValueError). Unset ones take the scheduler's own default.
 
     Example::
 
-        >>> ex = schedule_explorer("StepLR", step_size=2, gamma=0.5, num_epochs=5)
+        >>> ex = schedule_explorer("StepLR", step_size=2, gamma=0.5, num_epochs=5, dpi=30)
         >>> ex.last["lr"]            # 0.1, 0.1, 0.05, 0.05, 0.025
         [0.1, 0.1, 0.05, 0.05, 0.025]
     """

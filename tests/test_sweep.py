@@ -1,4 +1,4 @@
-"""lrlab.train.sweep (lesson 01's helper): one fresh model per LR, fit is the oracle."""
+"""lrlab.train.sweep: one fresh model per LR, fit is the oracle."""
 
 import math
 
@@ -13,11 +13,11 @@ from lrlab.train import sweep
 
 def _fit(lr, opt_cls=torch.optim.SGD, num_epochs=15, **kwargs):
     model = models.WineMLP()
-    return lrlab.fit(model, opt_cls(model.parameters(), lr=lr), None, data.wine(), num_epochs, **kwargs)
+    return lrlab.fit(model, opt_cls(model.parameters(), lr=lr), None, data.wine(), num_epochs=num_epochs, **kwargs)
 
 
 def test_each_run_equals_a_separate_fit_with_a_fresh_model():
-    runs = sweep(models.WineMLP, torch.optim.Adam, [0.003, 0.03, 0.3], data.wine(), 15)
+    runs = sweep(models.WineMLP, torch.optim.Adam, [0.003, 0.03, 0.3], data.wine(), num_epochs=15)
     assert list(runs) == [0.003, 0.03, 0.3]
     for lr, h in runs.items():
         assert h.asdict() == _fit(lr, torch.optim.Adam).asdict()
@@ -26,8 +26,8 @@ def test_each_run_equals_a_separate_fit_with_a_fresh_model():
 
 def test_runs_do_not_share_weights_so_order_does_not_matter():
     d = data.wine()
-    forward = sweep(models.WineMLP, torch.optim.SGD, [0.05, 0.5], d, 10)
-    backward = sweep(models.WineMLP, torch.optim.SGD, [0.5, 0.05], d, 10)
+    forward = sweep(models.WineMLP, torch.optim.SGD, [0.05, 0.5], d, num_epochs=10)
+    backward = sweep(models.WineMLP, torch.optim.SGD, [0.5, 0.05], d, num_epochs=10)
     assert forward[0.05].asdict() == backward[0.05].asdict()
     assert forward[0.5].asdict() == backward[0.5].asdict()
     # same starting weights: the very first loss is the same whatever the LR
@@ -36,7 +36,7 @@ def test_runs_do_not_share_weights_so_order_does_not_matter():
 
 
 def test_a_diverging_lr_stops_with_its_message_and_the_sweep_goes_on(capsys):
-    runs = sweep(models.WineMLP, torch.optim.SGD, [10, 0.1], data.wine(), 30)
+    runs = sweep(models.WineMLP, torch.optim.SGD, [10, 0.1], data.wine(), num_epochs=30)
     out = capsys.readouterr().out
     assert runs[10].diverged and 0 < runs[10].num_epochs < 30
     assert out.count("diverged") == 1 and "lr=10" in out
@@ -44,14 +44,14 @@ def test_a_diverging_lr_stops_with_its_message_and_the_sweep_goes_on(capsys):
 
 
 def test_fit_kwargs_reach_fit():
-    runs = sweep(models.WineMLP, torch.optim.SGD, [10], data.wine(), 30, diverge_threshold=None, seed=3)
+    runs = sweep(models.WineMLP, torch.optim.SGD, [10], data.wine(), num_epochs=30, diverge_threshold=None, seed=3)
     assert runs[10].num_epochs == 30 and not runs[10].diverged
 
 
 def test_scheduler_fn_builds_a_new_scheduler_per_run_on_that_runs_optimizer():
     def factory(opt):
         return schedules.make("StepLR", opt, step_size=2, gamma=0.5)
-    runs = sweep(models.WineMLP, torch.optim.SGD, [0.1, 0.2], data.wine(), 6, scheduler_fn=factory)
+    runs = sweep(models.WineMLP, torch.optim.SGD, [0.1, 0.2], data.wine(), num_epochs=6, scheduler_fn=factory)
     for lr, h in runs.items():
         expected = schedules.preview(factory, 6, lr=lr)["lr"]
         assert h.lr == pytest.approx(expected)
@@ -61,9 +61,9 @@ def test_scheduler_fn_builds_a_new_scheduler_per_run_on_that_runs_optimizer():
 def test_optimizer_fn_can_be_a_lambda_with_extra_settings():
     def sgd_momentum(params, lr):
         return torch.optim.SGD(params, lr=lr, momentum=0.9)
-    h = sweep(models.WineMLP, sgd_momentum, [0.05], data.wine(), 10)[0.05]
+    h = sweep(models.WineMLP, sgd_momentum, [0.05], data.wine(), num_epochs=10)[0.05]
     model = models.WineMLP()
-    expected = lrlab.fit(model, sgd_momentum(model.parameters(), 0.05), None, data.wine(), 10)
+    expected = lrlab.fit(model, sgd_momentum(model.parameters(), 0.05), None, data.wine(), num_epochs=10)
     assert h.asdict() == expected.asdict()
     assert h.asdict() != _fit(0.05, num_epochs=10).asdict()  # momentum made a difference
 
@@ -71,12 +71,12 @@ def test_optimizer_fn_can_be_a_lambda_with_extra_settings():
 def test_plateau_scheduler_is_given_each_runs_own_metric():
     def factory(opt):
         return lr_scheduler.ReduceLROnPlateau(opt, mode="max", factor=0.5, patience=1)
-    runs = sweep(models.WineMLP, torch.optim.Adam, [0.1, 0.01], data.wine(), 30, scheduler_fn=factory,
+    runs = sweep(models.WineMLP, torch.optim.Adam, [0.1, 0.01], data.wine(), num_epochs=30, scheduler_fn=factory,
                  monitor="val_acc")
     for lr, h in runs.items():
         model = models.WineMLP()
         opt = torch.optim.Adam(model.parameters(), lr=lr)
-        assert h.asdict() == lrlab.fit(model, opt, factory(opt), data.wine(), 30, monitor="val_acc").asdict()
+        assert h.asdict() == lrlab.fit(model, opt, factory(opt), data.wine(), num_epochs=30, monitor="val_acc").asdict()
     assert runs[0.1].epoch_lr[-1] < 0.1  # the accuracy stopped improving, so the LR was cut
 
 
@@ -104,5 +104,5 @@ def test_bad_arguments_are_refused_before_training(kwargs, param):
 
 
 def test_a_single_number_is_one_lr():
-    runs = sweep(models.WineMLP, torch.optim.SGD, 0.1, data.wine(), 3)
+    runs = sweep(models.WineMLP, torch.optim.SGD, 0.1, data.wine(), num_epochs=3)
     assert list(runs) == [0.1] and runs[0.1].num_epochs == 3

@@ -1,16 +1,21 @@
 """Snapshots of a model and its optimizer, to put them back bitwise and to prove nothing changed.
 
-``snapshot`` copies every tensor a short experiment (an LR range test) can touch: parameters, buffers
-(non-persistent ones too), gradients, train/eval flags, the optimizer's state and param groups (LRs
-included), the attributes a PyTorch scheduler adds to an optimizer, the global torch RNG and a loader's
-shuffling generator. ``restore`` writes them back in place; ``same`` compares two snapshots bitwise.
+The finder's private helper (``lrlab.finder`` re-exports ``snapshot`` and ``snapshots_equal``). ``snapshot``
+copies every tensor a short experiment (an LR range test) can touch: parameters, buffers (non-persistent ones
+too), gradients, train/eval flags, the optimizer's state and param groups (LRs included), the attributes a
+PyTorch scheduler adds to an optimizer (``lrlab._compat``), the global torch RNG and a loader's shuffling
+generator. ``restore`` writes them back in place; ``snapshots_equal`` compares two snapshots bitwise.
 
 Example::
 
+    >>> model = torch.nn.Linear(2, 2)
+    >>> optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     >>> before = snapshot(model, optimizer)
-    >>> ...                                   # train a few steps
+    >>> model(torch.ones(1, 2)).sum().backward(); optimizer.step()     # one step changes the weights
+    >>> snapshots_equal(before, snapshot(model, optimizer))
+    False
     >>> restore(before, model, optimizer)
-    >>> same(before, snapshot(model, optimizer))
+    >>> snapshots_equal(before, snapshot(model, optimizer))
     True
 """
 
@@ -21,10 +26,7 @@ import copy
 import torch
 from torch import nn
 
-_MISSING = "<missing>"
-# A scheduler built on an optimizer wraps optimizer.step and sets optimizer._opt_called (older PyTorch:
-# optimizer._step_count).
-_OPTIMIZER_ATTRS = ("step", "_opt_called", "_step_count")
+from .. import _compat
 
 
 def snapshot(model: nn.Module, optimizer: torch.optim.Optimizer | None = None, loader=None) -> dict:
@@ -51,7 +53,7 @@ def snapshot(model: nn.Module, optimizer: torch.optim.Optimizer | None = None, l
     if optimizer is not None:
         groups = optimizer.param_groups
         snap["optimizer"] = copy.deepcopy(optimizer.state_dict())
-        snap["attrs"] = {k: vars(optimizer).get(k, _MISSING) for k in _OPTIMIZER_ATTRS}
+        snap["attrs"] = _compat.optimizer_marks(optimizer)
         snap["identity"] = [id(groups)] + [id(g) for g in groups]
         snap["_refs"] = (groups, list(groups))  # the live objects, for restore; never compared
     return snap
@@ -76,11 +78,7 @@ def restore(snap: dict, model: nn.Module, optimizer: torch.optim.Optimizer | Non
             old.update(new)
         group_list[:] = group_dicts
         optimizer.param_groups = group_list
-        for k, v in snap["attrs"].items():
-            if v is _MISSING:
-                vars(optimizer).pop(k, None)
-            else:
-                setattr(optimizer, k, v)
+        _compat.restore_optimizer_marks(optimizer, snap["attrs"])
     # 3. the loader's shuffling
     if snap["generator"] is not None:
         loader.generator.set_state(snap["generator"])
@@ -97,7 +95,7 @@ def _equal(a, b) -> bool:
     return type(a) is type(b) and (a is b or a == b)
 
 
-def same(a: dict, b: dict) -> bool:
+def snapshots_equal(a: dict, b: dict) -> bool:
     """True when two snapshots are bitwise equal: every tensor ``torch.equal`` (same dtype and shape),
     every LR and flag ``==``, the same param-group objects and scheduler attributes."""
     keys = set(a) | set(b)

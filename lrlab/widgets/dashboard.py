@@ -1,13 +1,13 @@
 """The instructor's dashboard: the three explorers side by side in large print, for a projector (``make demo``).
 
-``dashboard()`` builds ``plateau_explorer``, ``step_explorer`` and ``schedule_explorer`` (``lrlab.widgets``) with
+``lrlab.widgets.dashboard()`` builds ``plateau_explorer``, ``step_explorer`` and ``schedule_explorer`` with
 bigger pictures and fonts, and lays them out in one ipywidgets box that wraps to the screen's width.
 demo/dashboard.ipynb shows it in Voila (``make demo``: code hidden, everything local, Wine data from
 scikit-learn, so it works offline); it also works in JupyterLab and Colab. Works with ipywidgets 7.7 and 8.
 
 Example::
 
-    >>> d = dashboard(scale=1.4)          # in a notebook, end the cell with `d` to show it
+    >>> d = dashboard(num_epochs=20, scale=1.4)   # in a notebook, end the cell with `d` to show it
     >>> [type(ex).__name__ for ex in d.explorers]
     ['PlateauExplorer', 'StepExplorer', 'ScheduleExplorer']
     >>> d.plateau.last.epoch_lr[:3]        # Adam(lr=0.03): 0.03, 0.03, 0.03 before any cut
@@ -21,7 +21,8 @@ import numbers
 
 import ipywidgets as w
 
-from . import plots, widgets
+from .. import plots
+from .explorers import plateau_explorer, schedule_explorer, step_explorer
 
 __all__ = ["dashboard", "Dashboard"]
 WIDTH, LABEL = 300, 110  # a control and its label, in pixels at scale 1 (two columns of controls an explorer)
@@ -81,11 +82,11 @@ def dashboard(data=None, num_epochs: int = 100, *, scale: float = 1.4, seed: int
 
     Example::
 
-        >>> d = dashboard()
+        >>> d = dashboard(num_epochs=25, scale=1.0)
         >>> d.plateau.last.epoch_lr[:3]    # 0.03, 0.03, 0.03
         [0.03, 0.03, 0.03]
-        >>> d.step.last.epoch_lr[19:21]    # StepLR(step_size=20, gamma=0.5): 0.1 until epoch 20, then 0.05
-        [0.05, 0.05]
+        >>> d.step.last.epoch_lr[18:21]    # StepLR(step_size=20, gamma=0.5): 0.1 until epoch 20, then 0.05
+        [0.1, 0.05, 0.05]
     """
     # 1. check the arguments before anything is trained
     if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not 1 <= scale <= 3:
@@ -93,10 +94,10 @@ def dashboard(data=None, num_epochs: int = 100, *, scale: float = 1.4, seed: int
     # 2. projector style, then the explorers with pictures to match (the explorers check the rest)
     plots.use_style(scale)
     dpi = round(72 * scale)
-    plateau = widgets.plateau_explorer(data, num_epochs, lr=0.03, factor=0.5, patience=5, seed=seed,
-                                       figsize=(8, 5.6), dpi=dpi)
-    step = widgets.step_explorer(plateau.data, num_epochs, seed=seed, figsize=(8, 5.6), dpi=dpi)
-    schedule = widgets.schedule_explorer("OneCycleLR", num_epochs, figsize=(8, 4.4), dpi=dpi)
+    plateau = plateau_explorer(data, num_epochs, lr=0.03, factor=0.5, patience=5, seed=seed, figsize=(8, 5.6),
+                               dpi=dpi)
+    step = step_explorer(plateau.data, num_epochs, seed=seed, figsize=(8, 5.6), dpi=dpi)
+    schedule = schedule_explorer("OneCycleLR", num_epochs, figsize=(8, 4.4), dpi=dpi)
     # 3. one box: the style, then the panels side by side, wrapping onto a new row when the screen is narrow
     style = w.HTML(CSS.format(font=round(14 * scale), height=round(28 * scale), width=round(WIDTH * scale),
                               handle=round(16 * scale), heading=round(20 * scale), readout=round(86 * scale))

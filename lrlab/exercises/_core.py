@@ -1,6 +1,7 @@
 """The parts every exercise check shares: the ``Verdict``, the registry, and helpers that read an answer.
 
-A check is a function registered with ``@exercise("LL.N", hint)``. It receives the learner's answer, calls
+A check is a function registered with ``@exercise("LL.N", hint, stronger_hint)`` in the lesson's module
+(``lessonLL.py``). It receives the learner's answer, calls
 ``need(condition, message)`` for every way the answer can be wrong (the message says what is wrong in the
 learner's terms, read off the answer and a real PyTorch run of the task), and returns ``(message, details)``
 when everything holds. ``lrlab.exercises.check`` turns that, or the first unmet ``need``, into a Verdict.
@@ -12,14 +13,24 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import torch
 
-from . import data, schedules
-from .train import History
+from .. import data, schedules
+from ..train import History
 
-REGISTRY: dict = {}  # "LL.N" -> (check function, hint)
+
+class Entry(NamedTuple):
+    """A registered exercise: its ``check`` function and its ``hints`` (a gentle one, then a stronger one)."""
+
+    check: Callable
+    hints: tuple[str, str]
+
+
+REGISTRY: dict[str, Entry] = {}  # "LL.N" -> Entry
 
 
 @dataclass
@@ -46,10 +57,14 @@ class Wrong(Exception):
     """A wrong answer; the message says what is wrong, in the learner's terms."""
 
 
-def exercise(number: str, hint: str):
-    """Register the decorated function as the check of exercise ``number`` ("LL.N")."""
+def exercise(number: str, hint: str, stronger_hint: str):
+    """Register the decorated function as the check of exercise ``number`` ("LL.N"), with its two hints: the
+    first call of ``hint(number)`` gives ``hint``, later calls ``stronger_hint`` (closer to the answer)."""
+    if number in REGISTRY:
+        raise ValueError(f"exercise {number!r} is registered twice")
+
     def register(fn):
-        REGISTRY[number] = (fn, hint)
+        REGISTRY[number] = Entry(fn, (hint, stronger_hint))
         return fn
     return register
 
@@ -101,7 +116,7 @@ def history(h, what_it_is: str) -> None:
     need(h.num_epochs > 0, "your History is empty: the run trained no epoch")
 
 
-def same_run(h: History, ref: History, ref_name: str, fix: str) -> None:
+def need_same_run(h: History, ref: History, ref_name: str, fix: str) -> None:
     """Compare the learner's training losses with a reference run's and say where they part."""
     k = next((i for i, (a, b) in enumerate(zip(h.train_loss, ref.train_loss, strict=False))
               if not math.isclose(a, b, rel_tol=1e-6)), None)

@@ -3,12 +3,14 @@
 A check inspects your answer (a number, an optimizer, a History, a range test, a trace) and runs the task
 on real PyTorch objects to compare: the explanation is read off the difference ("with gamma=0.5 the 20th
 epoch trains with lr=1.91e-07", "your LR halves after epochs 2, 5, 8; StepLR's after epochs 3, 6, 9").
-``None`` means "not attempted yet" and brings a hint. A check never raises on a wrong answer: a wrong type
-is explained too. ``bool(verdict)`` is True only for a correct answer. A check leaves the random generators
-as it found them, so the cells after it give the same numbers whether it ran or not.
+``None`` means "not attempted yet" and brings a hint; ``hint("03.3")`` gives it again, and a stronger one on
+the second call. A check never raises on a wrong answer: a wrong type is explained too. ``bool(verdict)`` is
+True only for a correct answer. lrlab never reseeds your random generators, so the cells after a check give
+the same numbers whether it ran or not.
 
-The checks live in ``exercises_01_02``, ``exercises_03_04`` and ``exercises_05_06``, one small file per pair
-of lessons; ``lrlab.explain`` puts the difference between two LR curves into words.
+Each lesson's checks live in its own module, ``lessonLL.py``; every such module in this package is imported
+(and so registered) here. ``_core`` holds what the checks share, ``_feedback`` puts the difference between two
+LR curves into words.
 
 Example::
 
@@ -22,20 +24,30 @@ Example::
 
 from __future__ import annotations
 
-import contextlib
-import random
+import importlib
+import pkgutil
+import re
 
-import numpy as np
-import torch
-
-from . import exercises_01_02, exercises_03_04, exercises_05_06  # noqa: F401 - importing registers the checks
-from .exercises_core import REGISTRY, Verdict, Wrong
+from .. import validation
+from ._core import REGISTRY, Verdict, Wrong
 
 __all__ = ["check", "hint", "available", "Verdict"]
+LESSON_MODULE = re.compile(r"lesson\d\d$")
+_hints_given: dict[str, int] = {}  # exercise -> how many times hint() gave one (a second call is stronger)
+
+for _module in pkgutil.iter_modules(__path__):  # importing a lesson's module registers its checks
+    if LESSON_MODULE.match(_module.name):
+        importlib.import_module(f"{__name__}.{_module.name}")
 
 
 def available() -> list[str]:
-    """The exercises that have a check, as "LL.N" strings, sorted."""
+    """The exercises that have a check, as "LL.N" strings, sorted.
+
+    Example::
+
+        >>> available()[:3]
+        ['01.2', '01.3', '01.5']
+    """
     return sorted(REGISTRY)
 
 
@@ -43,21 +55,6 @@ def _get(exercise: str):
     if exercise not in REGISTRY:
         raise ValueError(f"exercise={exercise!r} has no check; valid exercises: {', '.join(available())}.")
     return REGISTRY[exercise]
-
-
-@contextlib.contextmanager
-def _learners_rng_kept():
-    """Checks train reference runs, and lrlab.fit seeds every generator: put the learner's generators back."""
-    saved = random.getstate(), np.random.get_state(), torch.random.get_rng_state()
-    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
-    try:
-        yield
-    finally:
-        random.setstate(saved[0])
-        np.random.set_state(saved[1])
-        torch.random.set_rng_state(saved[2])
-        if cuda is not None:
-            torch.cuda.set_rng_state_all(cuda)
 
 
 def check(exercise: str, *answer, **context) -> Verdict:
@@ -77,12 +74,11 @@ def check(exercise: str, *answer, **context) -> Verdict:
         >>> check("01.5", 0.3)
         Exercise 01.5: not yet: 0.3 is the LR right after your edit, before the second sched.step(): ...
     """
-    fn, hint_text = _get(exercise)
+    entry = _get(exercise)
     if all(a is None for a in answer):
-        return Verdict(exercise, "not attempted", f"Hint: {hint_text}")
+        return Verdict(exercise, "not attempted", f"Hint: {entry.hints[0]}")
     try:
-        with _learners_rng_kept():
-            message, details = fn(*answer, **context)
+        message, details = entry.check(*answer, **context)
     except Wrong as wrong:
         return Verdict(exercise, "wrong", str(wrong))
     except Exception as err:  # noqa: BLE001 - a check explains, it never ends in a traceback
@@ -90,6 +86,22 @@ def check(exercise: str, *answer, **context) -> Verdict:
     return Verdict(exercise, "correct", message, details)
 
 
-def hint(exercise: str) -> str:
-    """The hint a stub shows while the exercise is not attempted."""
-    return _get(exercise)[1]
+def hint(exercise: str, level: int | None = None) -> str:
+    """A hint for ``exercise``: the gentle one the stub shows, then, from the second call on, a stronger one.
+
+    Args:
+        exercise (str): "LL.N", e.g. "03.3".
+        level (int, optional): 1 (gentle) or 2 (stronger) to ask for one of them; None gives the next.
+
+    Example::
+
+        >>> hint("03.3", level=1)
+        'the 20th epoch trains with 0.1 * gamma ** 19; set that equal to 0.001.'
+        >>> hint("03.3", level=2)
+        'gamma ** 19 must be 0.001 / 0.1 = 0.01, so gamma is the 19th root of 0.01: raise it to the power 1 / 19'
+    """
+    hints = _get(exercise).hints
+    if level is None:
+        level = _hints_given[exercise] = min(_hints_given.get(exercise, 0) + 1, len(hints))
+    validation.require_one_of("level", level, (1, 2), note=" (1: gentle, 2: stronger; None: the next)")
+    return hints[level - 1]

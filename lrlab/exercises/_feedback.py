@@ -1,4 +1,4 @@
-"""Say in words what an LR curve does, and how it differs from the curve a task asks for.
+"""Say in words what an LR curve does, and how it differs from the curve a task asks for (was ``explain``).
 
 The curves are plain lists of LRs, one per epoch or one per optimizer step, as ``schedules.preview`` and
 ``History.lr`` give them; the target curve comes from a real PyTorch scheduler. Nothing here knows any
@@ -22,14 +22,15 @@ import math
 REL = 1e-9  # two LRs closer than this (relatively) are the same LR
 
 
-def same(a: float, b: float, rel: float = REL) -> bool:
+def lr_equal(a: float, b: float, rel: float = REL) -> bool:
+    """True when two LRs are the same LR (within ``rel``, relatively)."""
     return math.isclose(a, b, rel_tol=rel, abs_tol=1e-300)
 
 
 def changes(lrs: list) -> list[tuple[int, float]]:
     """``(index, factor)`` for every entry whose LR differs from the one before it."""
     return [(i, lrs[i] / lrs[i - 1] if lrs[i - 1] else math.inf) for i in range(1, len(lrs))
-            if not same(lrs[i], lrs[i - 1])]
+            if not lr_equal(lrs[i], lrs[i - 1])]
 
 
 def per_batch(lrs: list, steps_per_epoch: int) -> bool:
@@ -38,7 +39,7 @@ def per_batch(lrs: list, steps_per_epoch: int) -> bool:
 
 
 def _by(factor: float) -> str:
-    return "halves" if same(factor, 0.5, 1e-6) else f"is multiplied by {factor:.4g}"
+    return "halves" if lr_equal(factor, 0.5, 1e-6) else f"is multiplied by {factor:.4g}"
 
 
 def _epochs(indices) -> str:
@@ -64,7 +65,7 @@ def describe(lrs: list, steps_per_epoch: int = 1) -> str:
         return f"stays at {lrs[0]:g}"
     where = [i for i, _ in found]
     factors = [f for _, f in found]
-    if all(same(f, factors[0], 1e-6) for f in factors):
+    if all(lr_equal(f, factors[0], 1e-6) for f in factors):
         every = where[0]
         regular = where == list(range(every, every * len(where) + 1, every))
         if regular and len(where) > 1 and where[-1] + every >= len(lrs):  # and it goes on to the end
@@ -87,7 +88,7 @@ def differences(mine: list, target: list, target_name: str = "the task's", steps
         target_name (str, default "the task's"): how the sentences name the target ("StepLR's").
         steps_per_epoch (int, default 1): entries per epoch, to tell per-batch from per-epoch stepping.
     """
-    if len(mine) == len(target) and all(same(a, b) for a, b in zip(mine, target, strict=True)):
+    if len(mine) == len(target) and all(lr_equal(a, b) for a, b in zip(mine, target, strict=True)):
         return []
     out = []
     unit = "epoch" if steps_per_epoch == 1 else "step"
@@ -102,10 +103,10 @@ def differences(mine: list, target: list, target_name: str = "the task's", steps
         out.append("your LR stays the same within each epoch: the scheduler was stepped once per epoch; "
                    f"{target_name} is stepped after every batch")
     # 3. the first LR; one scheduler step ahead means each epoch trained with the LR meant for the next one
-    if mine and target and not same(mine[0], target[0]):
+    if mine and target and not lr_equal(mine[0], target[0]):
         shift, what = (1, "step") if per_batch(target, steps_per_epoch) else (steps_per_epoch, "epoch")
         n = min(len(mine), len(target))
-        if n > shift and all(same(a, b) for a, b in zip(mine[: n - shift], target[shift:n], strict=True)):
+        if n > shift and all(lr_equal(a, b) for a, b in zip(mine[: n - shift], target[shift:n], strict=True)):
             out.append(f"your LRs run one scheduler step ahead of {target_name}: your first {what} trained with "
                        f"{mine[0]:g}, the LR meant for the next {what}, as when scheduler.step() is called before "
                        "optimizer.step()")
@@ -120,7 +121,7 @@ def differences(mine: list, target: list, target_name: str = "the task's", steps
     mine_ch, target_ch = changes(mine[::steps_per_epoch]), changes(target[::steps_per_epoch])
     factors = [f for _, f in mine_ch + target_ch]
     if (mine_ch and target_ch and not per_batch(mine, steps_per_epoch)
-            and all(same(f, factors[0], 1e-6) for f in factors)):
+            and all(lr_equal(f, factors[0], 1e-6) for f in factors)):
         mine_at, target_at = [i for i, _ in mine_ch], [i for i, _ in target_ch]
         shifts, when = {t - m for m, t in zip(mine_at, target_at, strict=False)}, ""
         if len(shifts) == 1 and 0 not in shifts:  # the same pattern, moved: say by how much
@@ -129,5 +130,5 @@ def differences(mine: list, target: list, target_name: str = "the task's", steps
         return [f"your LR {_by(factors[0])} after {_epochs(mine_at)}; {target_name} after {_epochs(target_at)}{when}"]
     if mine_says != target_says:
         return [f"your LR {mine_says}; {target_name} {target_says}"]
-    k = next(i for i, (a, b) in enumerate(zip(mine, target, strict=False)) if not same(a, b))
+    k = next(i for i, (a, b) in enumerate(zip(mine, target, strict=False)) if not lr_equal(a, b))
     return [f"your LR {mine_says}, but at {unit} {k} it is {mine[k]:.4g} where {target_name} is {target[k]:.4g}"]
