@@ -7,6 +7,7 @@ the lesson cells an exercise builds on (section 3's model and optimizer in lesso
 """
 
 import ast
+import importlib
 import math
 import re
 import warnings
@@ -28,22 +29,16 @@ from lrlab.lint import lint_schedule  # noqa: E402
 from lrlab.train import History  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = {p.name[:2]: p for p in sorted((ROOT / "lessons").glob("0[1-6]_*.ipynb"))}
+LESSONS = {p.name[:2]: p for p in sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))}
 COMMON = ("import math\nimport matplotlib.pyplot as plt\nimport numpy as np\nimport torch\n"
           "from torch.optim import lr_scheduler\nimport lrlab\nfrom lrlab import data, models, plots, schedules\n")
-# What each lesson's exercises build on: names set by the lesson's earlier cells, and functions it defines (DEFS,
-# taken from the notebook itself).
-PRELUDE = {
-    "01": "wine = data.wine()",
-    "02": "from lrlab import finder\nwine = data.wine(batch_size=16)\nmodel = models.WineMLP()\n"
-          "opt = torch.optim.Adam(model.parameters())",
-    "03": 'step = schedules.preview("StepLR", 12, lr=0.1, step_size=3, gamma=0.5)',
-    "04": "from lrlab import plateau\nfrom lrlab.train import lr_cuts",
-    "05": "E = 8\nd = data.digits()",
-    "06": "from lrlab import checkpoint\nfrom lrlab.lint import lint_schedule\nwine = data.wine()\n"
-          "EPOCHS, STOP, WARMUP = 30, 12, 5",
-}
-DEFS = {"04": ("wine_run",), "05": ("restarts", "cosine"), "06": ("build",)}
+
+
+def _context(lesson):
+    """What a lesson's exercises build on, declared by its module lrlab/exercises/lessonNN.py: ``PRELUDE`` (code
+    standing in for the lesson's earlier cells) and ``DEFS`` (the lesson's own functions, taken from the notebook)."""
+    module = importlib.import_module(f"lrlab.exercises.lesson{lesson}")
+    return getattr(module, "PRELUDE", ""), tuple(getattr(module, "DEFS", ()))
 
 
 def _stubs():
@@ -73,8 +68,9 @@ def _defs(lesson, names):
 
 def _namespace(lesson, tmp_path=None):
     ns = {}
-    exec(COMMON + PRELUDE[lesson], ns)  # noqa: S102 - the lesson's own context
-    exec(_defs(lesson, DEFS.get(lesson, ())), ns)  # noqa: S102
+    prelude, defs = _context(lesson)
+    exec(COMMON + prelude, ns)  # noqa: S102 - the lesson's own context
+    exec(_defs(lesson, defs), ns)  # noqa: S102
     ns["path"] = (tmp_path or Path(".")) / "wine_run.pt"
     return ns
 
@@ -99,7 +95,7 @@ def _solution_code(solution, answer_names):
     return f"{answer_names[0]} = {numbers[0]}"
 
 
-def test_every_code_exercise_of_lessons_01_to_04_has_a_check():
+def test_every_code_exercise_has_a_check_and_every_check_an_exercise():
     assert sorted(e for e, *_ in STUBS) == available()
     assert set(LESSONS) == {lesson for _, lesson, *_ in STUBS}
 
@@ -109,7 +105,8 @@ def test_stub_runs_as_given_then_the_lessons_solution_is_correct(exercise, lesso
     ns = _namespace(lesson, tmp_path)
     before = _run_stub(stub, ns)
     assert before.status == "not attempted" and not before
-    assert repr(before) == f"Exercise {exercise}: not attempted yet. Hint: {hint(exercise, level=1)}"
+    assert repr(before) == (f"Exercise {exercise}: not attempted yet. Replace None with your answer and run the cell "
+                            f'again; lrlab.exercises.hint("{exercise}") gives a hint.')
     assert "if " not in stub and "print(" not in stub, "the stub's logic belongs in lrlab.exercises"
     call = ast.parse(stub.rsplit("\n", 1)[1]).body[0].value
     names = [a.id for a in call.args[1:]]
@@ -118,6 +115,49 @@ def test_stub_runs_as_given_then_the_lessons_solution_is_correct(exercise, lesso
     assert after.status == "correct", repr(after)
     assert after and repr(after).startswith(f"Exercise {exercise}: correct:")
     plt.close("all")
+
+
+def _squash(text):
+    """Text with quotes unified and all whitespace gone, to compare code however it is spaced."""
+    return re.sub(r"\s+", "", text.replace("'", '"'))
+
+
+def _answer_calls(stub, solution, names):
+    """The calls (with arguments) of the collapsed solution that the stub's own code does not make: the answer."""
+    code = _solution_code(solution, names)
+    stub_code = _squash("\n".join(line.split("#")[0] for line in stub.splitlines()))
+    calls = {_squash(ast.unparse(n)) for n in ast.walk(ast.parse(code))
+             if isinstance(n, ast.Call) and (n.args or n.keywords)}
+    return {c for c in calls if c not in stub_code}
+
+
+def _outputs(path):
+    cells = nbformat.read(path, as_version=4).cells
+    texts = []
+    for cell in cells:
+        for out in cell.get("outputs", []):
+            texts.append(str(out.get("text", "")) + str(out.get("data", {}).get("text/plain", "")))
+    return _squash("\n".join(texts))
+
+
+@pytest.mark.parametrize(("exercise", "lesson", "stub", "solution"), STUBS, ids=[s[0] for s in STUBS])
+def test_no_stub_comment_or_output_gives_the_answer_away(exercise, lesson, stub, solution):
+    """Issue 11: a stub's comment says what to produce, never the call that produces it, and nothing printed in the
+    lesson (before an attempt: the stored notebook) contains the solution's call."""
+    names = [a.id for a in ast.parse(stub.rsplit("\n", 1)[1]).body[0].value.args[1:]]
+    comments = _squash(" ".join(line.split("#", 1)[1] for line in stub.splitlines() if "#" in line))
+    outputs = _outputs(LESSONS[lesson])
+    for call in _answer_calls(stub, solution, names):
+        assert call not in comments, f"{exercise}: the stub's comment gives the answer away: {call}"
+        assert call not in outputs, f"{exercise}: an output of the lesson prints the answer: {call}"
+
+
+def test_the_answer_detector_notices_a_giveaway():
+    stub = ("# Exercise 3: replace None with schedules.preview(\"CosineAnnealingWarmRestarts\", 30, T_0=3, T_mult=2)\n"
+            "curve = None\nlrlab.exercises.check(\"07.3\", curve)")
+    solution = "```python\ncurve = schedules.preview('CosineAnnealingWarmRestarts', 30, T_0=3, T_mult=2)\n```"
+    comments = _squash(stub.splitlines()[0].split("#", 1)[1])
+    assert any(call in comments for call in _answer_calls(stub, solution, ["curve"]))
 
 
 # --- typical wrong answers, one exercise at a time -------------------------------------------------------------
@@ -129,31 +169,31 @@ def _wrong(exercise, *answer, **context):
 
 def test_03_3_gamma_off_by_one_and_wrong_gamma():
     right = (0.001 / 0.1) ** (1 / 19)
-    assert check("03.3", right)
+    assert check("05.3", right)
     # off by one: 20 decays instead of 19; the epoch where the LR reaches 0.001 comes from PyTorch
     off = (0.001 / 0.1) ** (1 / 20)
     lrs = schedules.preview("ExponentialLR", 22, lr=0.1, gamma=off)["lr"]
     reached = next(i for i, lr in enumerate(lrs) if math.isclose(lr, 1e-3, rel_tol=1e-9)) + 1
-    message = _wrong("03.3", off)
+    message = _wrong("05.3", off)
     assert f"the 20th epoch trains with lr={lrs[19]:.3g}" in message and f"reaches 0.001 in epoch {reached}" in message
     assert "has had 19" in message
     # a gamma far off: the real 20th LR and how far it misses
-    message = _wrong("03.3", 0.5)
+    message = _wrong("05.3", 0.5)
     lr_20 = schedules.preview("ExponentialLR", 20, lr=0.1, gamma=0.5)["lr"][-1]
     assert f"lr={lr_20:.3g}" in message and "too small" in message
-    assert "never falls" in _wrong("03.3", 1.5)
-    assert "gamma=-0.5 is out of range" in _wrong("03.3", -0.5)  # schedules.make's own ValueError, explained
+    assert "never falls" in _wrong("05.3", 1.5)
+    assert "gamma=-0.5 is out of range" in _wrong("05.3", -0.5)  # schedules.make's own ValueError, explained
 
 
 def test_03_4_milestones_off_by_one_wrong_gamma_and_bad_input():
-    assert check("03.4", [3, 6, 9], 0.5) and check("03.4", (3, 6, 9, 12), 0.5)  # the same 12 LRs
-    message = _wrong("03.4", [2, 5, 8], 0.5)
+    assert check("05.4", [3, 6, 9], 0.5) and check("05.4", (3, 6, 9, 12), 0.5)  # the same 12 LRs
+    message = _wrong("05.4", [2, 5, 8], 0.5)
     assert "halves after epochs 2, 5, 8; StepLR(step_size=3, gamma=0.5)'s after epochs 3, 6, 9" in message
     assert message.endswith("every change comes 1 epoch early")
-    message = _wrong("03.4", [3, 6, 9], 0.1)
+    message = _wrong("05.4", [3, 6, 9], 0.1)
     assert "is multiplied by 0.1 every 3 epochs" in message and "halves every 3 epochs" in message
-    assert "milestones=[9, 6, 3] must be a strictly increasing list" in _wrong("03.4", [9, 6, 3], 0.5)
-    assert "give both milestones and gamma" in _wrong("03.4", [3, 6, 9], None)
+    assert "milestones=[9, 6, 3] must be a strictly increasing list" in _wrong("05.4", [9, 6, 3], 0.5)
+    assert "give both milestones and gamma" in _wrong("05.4", [3, 6, 9], None)
 
 
 def test_03_2_first_lr_in_the_wrong_order_loop():
@@ -163,12 +203,12 @@ def test_03_2_first_lr_in_the_wrong_order_loop():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sched.step()
-    verdict = check("03.2", opt.param_groups[0]["lr"])
+    verdict = check("05.2", opt.param_groups[0]["lr"])
     assert verdict and any("Detected call of `lr_scheduler.step()` before `optimizer.step()`" in d
                            for d in verdict.details)
-    assert "when scheduler.step() comes at the end of the epoch" in _wrong("03.2", 0.1)  # the right order's LR
-    assert "the LR after 2 scheduler steps" in _wrong("03.2", 0.1 * 0.5 ** 2)
-    assert "is the text" in _wrong("03.2", "0.05")
+    assert "when scheduler.step() comes at the end of the epoch" in _wrong("05.2", 0.1)  # the right order's LR
+    assert "the LR after 2 scheduler steps" in _wrong("05.2", 0.1 * 0.5 ** 2)
+    assert "is the text" in _wrong("05.2", "0.05")
 
 
 def _fit(lr=10.0, epochs=100, momentum=0.0, seed=0, batch_size=None, guard=None, scheduler=None):
@@ -243,10 +283,10 @@ def test_01_5_hand_edit_wrong_ones():
 
 def test_02_1_prediction_wrong_ones():
     lrs = finder.ramp(1e-6, 1.0, 121)
-    assert check("02.1", lrs[60])
-    assert "the LR of step 80" in _wrong("02.1", lrs[80])  # a decade too high
-    assert "linear ramp" in _wrong("02.1", finder.ramp(1e-6, 1.0, 121, mode="linear")[60])
-    assert "outside the ramp" in _wrong("02.1", 5.0)
+    assert check("03.1", lrs[60])
+    assert "the LR of step 80" in _wrong("03.1", lrs[80])  # a decade too high
+    assert "linear ramp" in _wrong("03.1", finder.ramp(1e-6, 1.0, 121, mode="linear")[60])
+    assert "outside the ramp" in _wrong("03.1", 5.0)
 
 
 @pytest.fixture(scope="module")
@@ -262,56 +302,56 @@ def _range(wine16, optimizer=torch.optim.Adam, seed=0, **kwargs):
 
 def test_02_2_and_02_3_range_tests_wrong_ones(wine16):
     linear = _range(wine16, mode="linear")
-    verdict = check("02.2", linear)
+    verdict = check("03.2", linear)
     assert verdict and f"below 0.01: {sum(lr < 0.01 for lr in linear.lr)}" in verdict.details[0]
-    assert "mode='exp'; the task asks mode='linear'" in _wrong("02.2", _range(wine16))
-    assert "start_lr=1e-05" in _wrong("02.2", _range(wine16, mode="linear", start_lr=1e-5))
-    assert "Use section 3's optimizer" in _wrong("02.2", _range(wine16, torch.optim.SGD, mode="linear"))
-    assert "use section 3's model" in _wrong("02.2", _range(wine16, seed=1, mode="linear"))
-    assert "keep the default diverge_th" in _wrong("02.2", _range(wine16, mode="linear", diverge_th=None))
-    assert check("02.3", _range(wine16, start_lr=1e-6))
-    assert "num_iter=120" in _wrong("02.3", _range(wine16, start_lr=1e-6, num_iter=120))
-    assert "start_lr=0.0001; the task asks start_lr=1e-06" in _wrong("02.3", _range(wine16))
+    assert "mode='exp'; the task asks mode='linear'" in _wrong("03.2", _range(wine16))
+    assert "start_lr=1e-05" in _wrong("03.2", _range(wine16, mode="linear", start_lr=1e-5))
+    assert "Use section 3's optimizer" in _wrong("03.2", _range(wine16, torch.optim.SGD, mode="linear"))
+    assert "use section 3's model" in _wrong("03.2", _range(wine16, seed=1, mode="linear"))
+    assert "keep the default diverge_th" in _wrong("03.2", _range(wine16, mode="linear", diverge_th=None))
+    assert check("03.3", _range(wine16, start_lr=1e-6))
+    assert "num_iter=120" in _wrong("03.3", _range(wine16, start_lr=1e-6, num_iter=120))
+    assert "start_lr=0.0001; the task asks start_lr=1e-06" in _wrong("03.3", _range(wine16))
 
 
 @pytest.fixture(scope="module")
 def wine_run():
-    return _namespace("04")["wine_run"]
+    return _namespace("06")["wine_run"]
 
 
 def test_04_3_plateau_wrong_ones(wine_run):
     args = {"standardize": True, "monitor": "val_acc", "mode": "min", "factor": 0.1, "patience": 10}
-    assert check("04.3", wine_run(**args)[0])
-    assert "take it out with [0]" in _wrong("04.3", wine_run(**args))
-    assert "used mode='max'" in _wrong("04.3", wine_run(**args | {"mode": "max"})[0])
-    assert "followed val_loss" in _wrong("04.3", wine_run(**args | {"monitor": "val_loss"})[0])
-    assert "multiplied by 0.5 at a cut" in _wrong("04.3", wine_run(**args | {"factor": 0.5})[0])
-    assert "patience=5 bad epochs" in _wrong("04.3", wine_run(**args | {"patience": 5})[0])
-    assert "standardise the features" in _wrong("04.3", wine_run(**args | {"standardize": False})[0])
+    assert check("06.3", wine_run(**args)[0])
+    assert "take it out with [0]" in _wrong("06.3", wine_run(**args))
+    assert "used mode='max'" in _wrong("06.3", wine_run(**args | {"mode": "max"})[0])
+    assert "followed val_loss" in _wrong("06.3", wine_run(**args | {"monitor": "val_loss"})[0])
+    assert "multiplied by 0.5 at a cut" in _wrong("06.3", wine_run(**args | {"factor": 0.5})[0])
+    assert "patience=5 bad epochs" in _wrong("06.3", wine_run(**args | {"patience": 5})[0])
+    assert "standardise the features" in _wrong("06.3", wine_run(**args | {"standardize": False})[0])
 
 
 def test_04_4_trace_wrong_ones():
     slow = [1.0 - 3e-5 * i for i in range(30)]
-    verdict = check("04.4", plateau.trace(slow, patience=2))
+    verdict = check("06.4", plateau.trace(slow, patience=2))
     assert verdict and str(plateau.trace(slow, patience=2)["cuts"]) in verdict.message
-    assert "patience=3 (the task: 2)" in _wrong("04.4", plateau.trace(slow, patience=3))
-    assert "threshold=1e-05 (the task: 0.0001)" in _wrong("04.4", plateau.trace(slow, patience=2, threshold=1e-5))
-    assert "another series" in _wrong("04.4", plateau.trace(slow[:20], patience=2))
-    assert "you gave a list" in _wrong("04.4", plateau.trace(slow, patience=2)["cuts"])
+    assert "patience=3 (the task: 2)" in _wrong("06.4", plateau.trace(slow, patience=3))
+    assert "threshold=1e-05 (the task: 0.0001)" in _wrong("06.4", plateau.trace(slow, patience=2, threshold=1e-5))
+    assert "another series" in _wrong("06.4", plateau.trace(slow[:20], patience=2))
+    assert "you gave a list" in _wrong("06.4", plateau.trace(slow, patience=2)["cuts"])
 
 
 def test_05_3_restarts_wrong_ones():
     right = schedules.preview("CosineAnnealingWarmRestarts", 30, T_0=3, T_mult=2)
-    assert check("05.3", right)
+    assert check("07.3", right)
     rises = [e for e in range(1, 30) if right["lr"][e] > right["lr"][e - 1]]  # the oracle's restarts
-    assert check("05.3", rises)
-    message = _wrong("05.3", schedules.preview("CosineAnnealingWarmRestarts", 30, T_0=3, T_mult=1))
+    assert check("07.3", rises)
+    message = _wrong("07.3", schedules.preview("CosineAnnealingWarmRestarts", 30, T_0=3, T_mult=1))
     assert "your LR rises again after epochs 3, 6, 9" in message
-    assert "has 20" not in message and "20 LRs" in _wrong("05.3", schedules.preview(
+    assert "has 20" not in message and "20 LRs" in _wrong("07.3", schedules.preview(
         "CosineAnnealingWarmRestarts", 20, T_0=3, T_mult=2))
     lengths = [b - a for a, b in zip([0] + rises, rises, strict=False)]
-    assert "lengths of the cycles" in _wrong("05.3", lengths)
-    assert f"after epoch {rises[1] + 1} the LR" in _wrong("05.3", [rises[0], rises[1] + 1, rises[2]])
+    assert "lengths of the cycles" in _wrong("07.3", lengths)
+    assert f"after epoch {rises[1] + 1} the LR" in _wrong("07.3", [rises[0], rises[1] + 1, rises[2]])
 
 
 def _cosine_run(step_on, t_max=8, seed=0):
@@ -324,23 +364,23 @@ def _cosine_run(step_on, t_max=8, seed=0):
 
 def test_05_4_per_epoch_and_per_batch_wrong_ones():
     runs = {"per epoch": _cosine_run("epoch"), "per batch": _cosine_run("batch")}
-    assert check("05.4", runs)
-    message = _wrong("05.4", {"per epoch": runs["per batch"], "per batch": runs["per epoch"]})
+    assert check("07.4", runs)
+    message = _wrong("07.4", {"per epoch": runs["per batch"], "per batch": runs["per epoch"]})
     assert "your 'per epoch' run: your LR changes within an epoch: the scheduler was stepped after every" in message
-    message = _wrong("05.4", {"per epoch": runs["per epoch"], "per batch": runs["per epoch"]})
+    message = _wrong("07.4", {"per epoch": runs["per epoch"], "per batch": runs["per epoch"]})
     assert "your 'per batch' run: your LR stays the same within each epoch" in message
-    assert "different models" in _wrong("05.4", runs | {"per batch": _cosine_run("batch", seed=1)})
-    assert "'per batch' run" in _wrong("05.4", runs | {"per batch": _cosine_run("batch", t_max=8 * 5)})
-    assert "the keys ['epoch']" in _wrong("05.4", {"epoch": runs["per epoch"]})
+    assert "different models" in _wrong("07.4", runs | {"per batch": _cosine_run("batch", seed=1)})
+    assert "'per batch' run" in _wrong("07.4", runs | {"per batch": _cosine_run("batch", t_max=8 * 5)})
+    assert "the keys ['epoch']" in _wrong("07.4", {"epoch": runs["per epoch"]})
 
 
 def test_06_3_lint_wrong_ones():
     cosine = lambda t_max: lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=t_max)  # noqa: E731
-    assert check("06.3", lint_schedule(cosine(30), 30, 9, step_on="batch"))
-    assert "found nothing" in _wrong("06.3", lint_schedule(cosine(30), 30, 9))  # stepped per epoch: no mistake
-    assert "swapped" in _wrong("06.3", lint_schedule(cosine(30), 9, 30, step_on="batch"))
-    assert "for another schedule" in _wrong("06.3", lint_schedule(cosine(20), 30, 9, step_on="batch"))
-    assert "expected the list of findings" in _wrong("06.3", ["cosine-rises"])  # codes, not Findings
+    assert check("11.3", lint_schedule(cosine(30), 30, 9, step_on="batch"))
+    assert "found nothing" in _wrong("11.3", lint_schedule(cosine(30), 30, 9))  # stepped per epoch: no mistake
+    assert "swapped" in _wrong("11.3", lint_schedule(cosine(30), 9, 30, step_on="batch"))
+    assert "for another schedule" in _wrong("11.3", lint_schedule(cosine(20), 30, 9, step_on="batch"))
+    assert "expected the list of findings" in _wrong("11.3", ["cosine-rises"])  # codes, not Findings
 
 
 def _resume_by_hand(tmp_path, load_scheduler=True, build_scheduler_late=False, stop=20, join=True):
@@ -367,14 +407,14 @@ def _resume_by_hand(tmp_path, load_scheduler=True, build_scheduler_late=False, s
 
 
 def test_06_4_resume_wrong_ones(tmp_path):
-    assert check("06.4", _resume_by_hand(tmp_path))
-    assert "with the scheduler not loaded" in _wrong("06.4", _resume_by_hand(tmp_path, load_scheduler=False))
-    assert "scheduler built after loading" in _wrong("06.4", _resume_by_hand(tmp_path, build_scheduler_late=True))
+    assert check("11.4", _resume_by_hand(tmp_path))
+    assert "with the scheduler not loaded" in _wrong("11.4", _resume_by_hand(tmp_path, load_scheduler=False))
+    assert "scheduler built after loading" in _wrong("11.4", _resume_by_hand(tmp_path, build_scheduler_late=True))
     early = _resume_by_hand(tmp_path, load_scheduler=False, stop=12)  # another stop, still the slip
     whole = _resume_by_hand(tmp_path)  # a right resume is the uninterrupted run
     k = next(i for i, (a, b) in enumerate(zip(early.lr, whole.lr, strict=True)) if a != b) + 1
-    assert k > 12 and f"first differs from the uninterrupted run's in epoch {k} " in _wrong("06.4", early)
-    assert "has 10 epochs; the run has 30" in _wrong("06.4", _resume_by_hand(tmp_path, join=False))  # not joined
+    assert k > 12 and f"first differs from the uninterrupted run's in epoch {k} " in _wrong("11.4", early)
+    assert "has 10 epochs; the run has 30" in _wrong("11.4", _resume_by_hand(tmp_path, join=False))  # not joined
 
 
 # --- the curve comparison behind the explanations, on real schedulers -------------------------------------------

@@ -27,15 +27,23 @@ def badge(path: Path) -> str:
     return f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({url})"
 
 
-def install_line() -> str:
-    return f'%pip install -q "lrlab @ git+https://github.com/{settings()["repository"]}"'
+def install_spec() -> str:
+    """What Colab's setup cell gives pip: lrlab from the repository named in [tool.lrlab]."""
+    return f"lrlab @ git+https://github.com/{settings()['repository']}"
 
 
 SETUP = '''# Setup. In Colab, install lrlab first (Colab's own torch, numpy and matplotlib are kept).
 import sys
 
 if "google.colab" in sys.modules:
-    {install}
+    import importlib.util
+    import subprocess
+
+    if importlib.util.find_spec("lrlab") is None:
+        spec = "{spec}"
+        if subprocess.run([sys.executable, "-m", "pip", "install", "-q", spec], capture_output=True).returncode:
+            raise SystemExit(f"pip could not install {{spec!r}}: upload the lrlab folder next to this notebook "
+                             "(or set [tool.lrlab] repository in pyproject.toml and run `make badges`), then rerun.")
 
 import torch
 
@@ -47,7 +55,7 @@ plots.use_style()'''
 
 
 def setup_source() -> str:
-    return SETUP.format(install=install_line())
+    return SETUP.format(spec=install_spec())
 
 
 def refresh(nb, path: Path) -> None:
@@ -78,18 +86,38 @@ def lesson_info(path: Path) -> dict:
     return {"title": title, "learn": bullets}
 
 
-WORDS_PER_MINUTE, MINUTES_PER_CODE_CELL = 120, 1  # careful reading; run a cell, look at what it shows
+# A learner's pace (issue 11): technical prose at 150 words a minute; a code cell to read, run and look at half a
+# minute; a plot a minute; an exercise 3 minutes. LIMITS is the shape of a 30-minute lesson (tests/test_lessons_meta).
+WORDS_PER_MINUTE, MINUTES_PER_CODE_CELL, MINUTES_PER_PLOT, MINUTES_PER_EXERCISE = 150, 0.5, 1.0, 3.0
+LIMITS = {"words": 1400, "code_cells": 15, "plots": 5, "minutes": 32}
 
 
-def lesson_minutes(path: Path) -> int:
-    """Estimated minutes for a lesson: its markdown read at WORDS_PER_MINUTE, plus MINUTES_PER_CODE_CELL for
-    each code cell (read, run, look at the output), rounded to the nearest 5 (at least 5)."""
+def _prose(cells) -> str:
+    """The markdown a learner reads, solutions (collapsed ``<details>`` blocks) left out."""
+    md = " ".join(c.source for c in cells if c.cell_type == "markdown")
+    return re.sub(r"<details>.*?</details>", " ", md, flags=re.S)
+
+
+def lesson_stats(path: Path) -> dict:
+    """What a lesson asks of a learner: ``words`` of prose (a `code span` counts as one word), ``code_cells``,
+    ``plots`` (stored PNG outputs, a widget's static picture included), ``exercises`` (in the Exercises section,
+    one per collapsed solution) and ``minutes`` (the estimate, unrounded)."""
     import nbformat
 
     cells = nbformat.read(path, as_version=4).cells
-    words = sum(len(c.source.split()) for c in cells if c.cell_type == "markdown")
-    minutes = words / WORDS_PER_MINUTE + MINUTES_PER_CODE_CELL * sum(c.cell_type == "code" for c in cells)
-    return max(5, 5 * round(minutes / 5))
+    words = len(re.findall(r"[A-Za-z][A-Za-z'-]*", re.sub(r"`[^`]*`", " x ", _prose(cells))))
+    code = [c for c in cells if c.cell_type == "code"]
+    plots = sum("image/png" in o.get("data", {}) for c in code for o in c.get("outputs", []))
+    md = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    exercises = md.split("## Exercises", 1)[1].count("<summary>") if "## Exercises" in md else 0
+    minutes = (words / WORDS_PER_MINUTE + MINUTES_PER_CODE_CELL * len(code) + MINUTES_PER_PLOT * plots
+               + MINUTES_PER_EXERCISE * exercises)
+    return {"words": words, "code_cells": len(code), "plots": plots, "exercises": exercises, "minutes": minutes}
+
+
+def lesson_minutes(path: Path) -> int:
+    """Estimated minutes for a lesson (``lesson_stats``), rounded to the nearest 5 (at least 5)."""
+    return max(5, 5 * round(lesson_stats(path)["minutes"] / 5))
 
 
 def lesson_table(paths: list[Path]) -> str:

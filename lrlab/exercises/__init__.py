@@ -1,10 +1,11 @@
-"""Exercises that check themselves: ``check("03.3", gamma)`` says "correct", or what is wrong, in your terms.
+"""Exercises that check themselves: ``check("05.3", gamma)`` says "correct", or what is wrong, in your terms.
 
 A check inspects your answer (a number, an optimizer, a History, a range test, a trace) and runs the task
 on real PyTorch objects to compare: the explanation is read off the difference ("with gamma=0.5 the 20th
 epoch trains with lr=1.91e-07", "your LR halves after epochs 2, 5, 8; StepLR's after epochs 3, 6, 9").
-``None`` means "not attempted yet" and brings a hint; ``hint("03.3")`` gives it again, and a stronger one on
-the second call. A check never raises on a wrong answer: a wrong type is explained too. ``bool(verdict)`` is
+``None`` means "not attempted yet"; nothing is given away before you try. ``hint("05.3")`` gives a hint when
+you ask for one, and a stronger one on the second call.
+A check never raises on a wrong answer: a wrong type is explained too. ``bool(verdict)`` is
 True only for a correct answer. lrlab never reseeds your random generators, so the cells after a check give
 the same numbers whether it ran or not.
 
@@ -14,11 +15,12 @@ LR curves into words.
 
 Example::
 
-    >>> check("03.3", None)
-    Exercise 03.3: not attempted yet. Hint: the 20th epoch trains with 0.1 * gamma ** 19; set that equal to 0.001.
-    >>> check("03.3", 0.5)       # 0.1 * 0.5 ** 19
-    Exercise 03.3: not yet: with gamma=0.5 the 20th epoch trains with lr=1.91e-07, 5.2e+03 times too small; ...
-    >>> bool(check("03.3", (0.001 / 0.1) ** (1 / 19)))
+    >>> print(check("05.3", None))  # doctest: +NORMALIZE_WHITESPACE
+    Exercise 05.3: not attempted yet. Replace None with your answer and run the cell again;
+    lrlab.exercises.hint("05.3") gives a hint.
+    >>> check("05.3", 0.5)       # 0.1 * 0.5 ** 19
+    Exercise 05.3: not yet: with gamma=0.5 the 20th epoch trains with lr=1.91e-07, 5.2e+03 times too small; ...
+    >>> bool(check("05.3", (0.001 / 0.1) ** (1 / 19)))
     True
 """
 
@@ -61,13 +63,14 @@ def check(exercise: str, *answer, **context) -> Verdict:
     """Check an answer to a lesson's code exercise.
 
     Args:
-        exercise (str): "LL.N", the lesson and the exercise's number in it, e.g. "03.3".
-        *answer: what the exercise asks for (``gamma``; ``milestones, gamma`` for "03.4"). None, or all
+        exercise (str): "LL.N", the lesson and the exercise's number in it, e.g. "05.3".
+        *answer: what the exercise asks for (``gamma``; ``milestones, gamma`` for "05.4"). None, or all
             None, means not attempted yet.
         **context: lesson objects a check looks at too (``model=`` for "01.3", ``sched=`` for "01.5").
 
     Returns:
-        Verdict: its repr says "correct", or "not yet" and what is wrong, or "not attempted yet" and a hint.
+        Verdict: its repr says "correct", or "not yet" and what is wrong, or "not attempted yet" and how to ask
+        for a hint (never the hint itself: nothing printed before an attempt gives the answer away).
 
     Example::
 
@@ -76,7 +79,8 @@ def check(exercise: str, *answer, **context) -> Verdict:
     """
     entry = _get(exercise)
     if all(a is None for a in answer):
-        return Verdict(exercise, "not attempted", f"Hint: {entry.hints[0]}")
+        return Verdict(exercise, "not attempted", f"Replace None with your answer and run the cell again; "
+                       f'lrlab.exercises.hint("{exercise}") gives a hint.')
     try:
         message, details = entry.check(*answer, **context)
     except Wrong as wrong:
@@ -87,17 +91,17 @@ def check(exercise: str, *answer, **context) -> Verdict:
 
 
 def hint(exercise: str, level: int | None = None) -> str:
-    """A hint for ``exercise``: the gentle one the stub shows, then, from the second call on, a stronger one.
+    """A hint for ``exercise``, only when you ask: a gentle one, then, from the second call on, a stronger one.
 
     Args:
-        exercise (str): "LL.N", e.g. "03.3".
+        exercise (str): "LL.N", e.g. "05.3".
         level (int, optional): 1 (gentle) or 2 (stronger) to ask for one of them; None gives the next.
 
     Example::
 
-        >>> hint("03.3", level=1)
+        >>> hint("05.3", level=1)
         'the 20th epoch trains with 0.1 * gamma ** 19; set that equal to 0.001.'
-        >>> hint("03.3", level=2)
+        >>> hint("05.3", level=2)
         'gamma ** 19 must be 0.001 / 0.1 = 0.01, so gamma is the 19th root of 0.01: raise it to the power 1 / 19'
     """
     hints = _get(exercise).hints

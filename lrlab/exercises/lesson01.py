@@ -17,6 +17,11 @@ from ..train import fit
 from ._core import Wrong, exercise, history, need, need_same_run, number, what, wine
 from ._feedback import changes, describe, lr_equal
 
+# What this lesson's exercises build on (read by tests/test_exercises.py, which runs every stub and solution):
+# code standing in for the lesson's earlier cells, and the names of functions the notebook defines.
+PRELUDE = "wine = data.wine()"
+DEFS = ()
+
 
 @exercise("01.2", "lrlab.fit(model, torch.optim.SGD(model.parameters(), lr=10), None, wine, num_epochs=100, "
           "diverge_threshold=None)",

@@ -1,4 +1,4 @@
-"""Self-checking exercises of lesson 03 (step and exponential decay), each registered under its number "03.N".
+"""Self-checking exercises of lesson 03 (the LR range test), each registered under its number "03.N".
 
 ``lrlab.exercises`` imports this module and every other ``lessonNN`` module it finds: a check is reached
 through ``lrlab.exercises.check("03.N", answer)``.
@@ -6,84 +6,85 @@ through ``lrlab.exercises.check("03.N", answer)``.
 
 from __future__ import annotations
 
-import warnings
+import math
 
-from torch.optim import lr_scheduler
+import torch
 
-from .. import schedules
-from ._core import Wrong, exercise, need, number, preview_lrs
-from ._feedback import describe, differences, lr_equal
+from .. import finder, models
+from ._core import Wrong, exercise, need, number, plural, what, wine
+from ._feedback import lr_equal
 
-
-def _loop_lrs(step_first: bool, num_epochs: int = 3):
-    """The LR each epoch trains with when ExponentialLR(gamma=0.5) from 0.1 is stepped before or after it."""
-    opt = schedules.dummy_optimizer(0.1)
-    sched = lr_scheduler.ExponentialLR(opt, gamma=0.5)
-    lrs = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        for _ in range(num_epochs):
-            if step_first:
-                sched.step()
-            lrs.append(opt.param_groups[0]["lr"])
-            opt.step()
-            if not step_first:
-                sched.step()
-    return lrs, [str(w.message).split(". ")[0] for w in caught]
+# What this lesson's exercises build on (read by tests/test_exercises.py, which runs every stub and solution):
+# code standing in for the lesson's earlier cells, and the names of functions the notebook defines.
+PRELUDE = ("from lrlab import finder\nwine = data.wine(batch_size=16)\nmodel = models.WineMLP()\n"
+           "opt = torch.optim.Adam(model.parameters())")
+DEFS = ()
 
 
-@exercise("03.2", "the loop steps the scheduler once before the first optimizer.step(); what LR does that leave?",
-          "ExponentialLR multiplies the LR by gamma at each scheduler.step(): one step from 0.1 with gamma=0.5 "
-          "leaves 0.1 * 0.5 for the first epoch")
-def _wrong_order(first_lr):
-    x = number(first_lr, "first_lr")
-    wrong, warned = _loop_lrs(step_first=True)
-    right, _ = _loop_lrs(step_first=False)
-    if lr_equal(x, wrong[0]):
-        return f"the first epoch trains with {x:g}, the LR meant for the second epoch", [
-            *(f"PyTorch warns: {w}" for w in warned[:1]),
-            f"with scheduler.step() at the end of the epoch it would train with {right[0]:g}"]
-    need(not lr_equal(x, right[0]), f"{x:g} is the first epoch's LR when scheduler.step() comes at the end of the "
-         "epoch, after its optimizer steps; this loop calls scheduler.step() at the start, before any optimizer.step()")
-    curve = preview_lrs("ExponentialLR", 10, lr=0.1, gamma=0.5)
-    k = next((i for i, lr in enumerate(curve) if lr_equal(x, lr)), None)
-    need(k is None, f"{x:g} is the LR after {k} scheduler steps; when the first epoch trains, this loop has "
-         "stepped the scheduler once")
-    raise Wrong(f"{x:g} is not an LR this ExponentialLR(gamma=0.5) from lr=0.1 ever sets: "
-                f"{', '.join(f'{lr:g}' for lr in curve[:4])}, ...")
+@exercise("03.1", "121 LRs cover 6 decades with 120 equal factors; step 60 is halfway.",
+          "halfway in equal factors is halfway in decades: 3 decades above 1e-6, on a log scale")
+def _step_60(predicted):
+    x = number(predicted, "predicted")
+    lrs = finder.ramp(1e-6, 1.0, 121)
+    per_decade = round((len(lrs) - 1) / math.log10(lrs[-1] / lrs[0]))  # equal factors: the same in each decade
+    if lr_equal(x, lrs[60], 1e-6):
+        return f"step 60 uses {lrs[60]:.3g}", [f"{per_decade} steps in every decade: step 60 is 3 decades up"]
+    linear = finder.ramp(1e-6, 1.0, 121, mode="linear")
+    need(not lr_equal(x, linear[60], 1e-3), f"{x:g} is step 60 of a linear ramp (equal differences); a range test "
+          "ramps exponentially: equal factors, the same number of steps in every decade")
+    need(lrs[0] <= x <= lrs[-1], f"{x:g} is outside the ramp, which goes from {lrs[0]:g} to {lrs[-1]:g}")
+    step = math.log(x / lrs[0]) / math.log(lrs[1] / lrs[0])  # where x sits on this ramp, in steps
+    where = (f"the LR of step {round(step)}" if abs(step - round(step)) < 1e-3
+             else f"between the LRs of steps {math.floor(step)} and {math.ceil(step)}")
+    raise Wrong(f"{x:g} is {where} (counting from 0), {plural(abs(step - 60) / per_decade, 'decade')} "
+              f"{'above' if step > 60 else 'below'} step 60")
 
 
-@exercise("03.3", "the 20th epoch trains with 0.1 * gamma ** 19; set that equal to 0.001.",
-          "gamma ** 19 must be 0.001 / 0.1 = 0.01, so gamma is the 19th root of 0.01: raise it to the power 1 / 19")
-def _gamma_for(gamma):
-    g = number(gamma, "gamma")
-    curve = preview_lrs("ExponentialLR", 20, lr=0.1, gamma=g)
-    lr_20 = curve[-1]
-    if lr_equal(lr_20, 1e-3, 1e-6):
-        return f"with gamma={g:.4g} the 20th epoch trains with lr={lr_20:.3g}", [
-            f"the LR {describe(curve)}: 19 decays from 0.1 to 0.001"]
-    need(g < 1, f"with gamma={g:g} the LR never falls: it {describe(curve)}")
-    ratio = lr_20 / 1e-3
-    size = f"{ratio:.2g} times too large" if ratio > 1 else f"{1 / ratio:.2g} times too small"
-    message = f"with gamma={g:.4g} the 20th epoch trains with lr={lr_20:.3g}, {size}"
-    longer = preview_lrs("ExponentialLR", 200, lr=0.1, gamma=g)
-    k = next((i for i, lr in enumerate(longer) if lr <= 1e-3 * (1 + 1e-6)), None)
-    if k is not None and lr_equal(longer[k], 1e-3, 1e-6):
-        message += (f"; your LR reaches 0.001 in epoch {k + 1}, after {k} decays. The 20th epoch has had 19: the "
-                    "first epoch trains with 0.1, undecayed")
-    elif k is not None:
-        message += f"; your LR passes 0.001 between epochs {k} and {k + 1}"
-    raise Wrong(message)
+def _range_test(result, **settings):
+    """Check a Wine range test against section 3's set-up run with ``settings``; return the reference run."""
+    need(isinstance(result, finder.FinderResult), f"expected the result of finder.lr_range_test(...); you gave "
+         f"{what(result)}")
+    for key, want in settings.items():
+        got = getattr(result, key)
+        need(got == want, f"your test ran with {key}={got!r}; the task asks {key}={want!r}")
+    model = models.WineMLP()
+    ref = finder.lr_range_test(model, torch.optim.Adam(model.parameters()), None, wine(batch_size=16), **settings)
+    need(result.smooth == ref.smooth, f"your test smoothed with smooth={result.smooth:g}; keep the default "
+         f"{ref.smooth:g}, as in section 3")
+    need(result.loss_kind == ref.loss_kind, "your test recorded the validation loss (val_data=...); section 3's "
+         "records the training loss")
+    k = next((i for i, (a, b) in enumerate(zip(result.loss, ref.loss, strict=False))
+              if not math.isclose(a, b, rel_tol=1e-6)), None)
+    need(k != 0, f"your first loss is {result.loss[0]:.4g} where section 3's model and data give {ref.loss[0]:.4g}: "
+         "use section 3's model (a fresh models.WineMLP()) and data (wine in batches of 16)")
+    if k is not None:
+        raise Wrong(f"your losses match section 3's set-up for {plural(k, 'step')}, then differ: the same model and "
+                    "data, different steps. Use section 3's optimizer, torch.optim.Adam(model.parameters())")
+    need(result.steps == ref.steps, f"your test stopped after {result.steps} steps where section 3's set-up stops "
+         f"after {ref.steps} ({ref.message}): keep the default diverge_th")
+    return ref
 
 
-@exercise("03.4", "at which epochs (from 0) does the StepLR line of section 1 drop? Give milestones and gamma.",
-          "StepLR(step_size=3, gamma=0.5) halves the LR at epochs 3, 6 and 9 of the 12: those are MultiStepLR's "
-          "milestones, with the same gamma")
-def _multistep(milestones, gamma=None):
-    need(milestones is not None and gamma is not None, "give both milestones and gamma: milestones, gamma = [...], ...")
-    mine = preview_lrs("MultiStepLR", 12, lr=0.1, milestones=milestones, gamma=gamma)
-    target = preview_lrs("StepLR", 12, lr=0.1, step_size=3, gamma=0.5)
-    found = differences(mine, target, "StepLR(step_size=3, gamma=0.5)'s")
-    need(not found, "; ".join(found))
-    return f"MultiStepLR(milestones={list(milestones)}, gamma={gamma:g}) gives the 12 LRs of StepLR(step_size=3, " \
-           "gamma=0.5)", [f"both: the LR {describe(target)}"]
+@exercise("03.2", "copy the call of section 3 and add mode='linear'; then count sum(lr < 0.01 for lr in linear.lr)",
+          "linear = finder.lr_range_test(model, opt, None, wine, start_lr=1e-4, end_lr=10, num_iter=100, "
+          "mode='linear')")
+def _linear_test(linear):
+    _range_test(linear, start_lr=1e-4, end_lr=10, num_iter=100, mode="linear")
+    below = sum(lr < 0.01 for lr in linear.lr)
+    return f"your linear test matches section 3's set-up with mode='linear': {linear.steps} steps", [
+        f"steps with an LR below 0.01: {below}; the second step is already at {linear.lr[1]:.3g}",
+        *linear.summary().splitlines()]
+
+
+@exercise("03.3", "same call as section 3 with start_lr=1e-6; then print(wide.summary())",
+          "wide = finder.lr_range_test(model, opt, None, wine, start_lr=1e-6, end_lr=10, num_iter=100): the same "
+          "100 steps now cover 7 decades")
+def _wide_test(wide):
+    _range_test(wide, start_lr=1e-6, end_lr=10, num_iter=100, mode="exp")
+    model = models.WineMLP()
+    narrow = finder.lr_range_test(model, torch.optim.Adam(model.parameters()), None, wine(batch_size=16), 1e-4, 10, 100)
+    per_decade = (wide.num_iter - 1) / math.log10(wide.end_lr / wide.start_lr)
+    return f"your test starts at 1e-6 and takes {wide.num_iter} steps", [
+        f"about {round(per_decade)} steps per decade instead of {round((narrow.num_iter - 1) / 5)}; steepest descent "
+        f"moved from {narrow.suggestions['steepest'].lr:.2g} to {wide.suggestions['steepest'].lr:.2g}",
+        *wide.summary().splitlines()]

@@ -1,4 +1,4 @@
-"""Self-checking exercises of lesson 05 (warmup, cosine and one-cycle), each registered under its number "05.N".
+"""Self-checking exercises of lesson 05 (step and exponential decay), each registered under its number "05.N".
 
 ``lrlab.exercises`` imports this module and every other ``lessonNN`` module it finds: a check is reached
 through ``lrlab.exercises.check("05.N", answer)``.
@@ -6,64 +6,90 @@ through ``lrlab.exercises.check("05.N", answer)``.
 
 from __future__ import annotations
 
-import numbers
+import warnings
 
 from torch.optim import lr_scheduler
 
 from .. import schedules
-from ._core import exercise, history, need, what
-from ._feedback import changes, differences, lr_equal
+from ._core import Wrong, exercise, need, number, preview_lrs
+from ._feedback import describe, differences, lr_equal
 
 
-@exercise("05.3", "the cycles last 3, 6, 12, ... epochs; restarts(curve) lists where they end",
-          "curve = schedules.preview('CosineAnnealingWarmRestarts', 30, T_0=3, T_mult=2): the LR jumps back up "
-          "after epochs 3, 3 + 6 and 3 + 6 + 12")
-def _restarts(curve):
-    task = "CosineAnnealingWarmRestarts(T_0=3, T_mult=2)"
-    target = schedules.preview("CosineAnnealingWarmRestarts", 30, T_0=3, T_mult=2)["lr"]
-    want = [i for i, f in changes(target) if f > 1]  # epochs completed when the LR jumps up
-    if isinstance(curve, (list, tuple)) and curve and all(isinstance(e, numbers.Integral) for e in curve):
-        got = list(curve)  # the restart epochs themselves
-        lengths = [b - a for a, b in zip([0] + want, want, strict=False)]
-        need(got != lengths, f"{got} are the lengths of the cycles; a restart comes after the epochs so far: "
-             "add the lengths up")
-        for e in got:
-            need(e in want, f"after epoch {e} the LR of {task} does not jump up: it goes from {target[e - 1]:.3g} "
-                 f"to {target[e]:.3g}" if 0 < e < len(target) else f"epoch {e} is outside the 30-epoch run")
-        need(got == want, f"you list {len(got)} restarts; the LR of {task} jumps up {len(want)} times in 30 epochs")
-        return f"the restarts come after epochs {want}", [f"the cycles last {lengths} epochs"]
-    lrs = curve["lr"] if isinstance(curve, dict) and "lr" in curve else curve
-    need(isinstance(lrs, (list, tuple)) and len(lrs) > 0 and all(isinstance(v, numbers.Real) for v in lrs),
-         f"expected the dict schedules.preview(...) returns (or the list of restart epochs); you gave {what(curve)}")
-    found = differences(list(lrs), target, f"{task}'s")
+def _loop_lrs(step_first: bool, num_epochs: int = 3):
+    """The LR each epoch trains with when ExponentialLR(gamma=0.5) from 0.1 is stepped before or after it."""
+    opt = schedules.dummy_optimizer(0.1)
+    sched = lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    lrs = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(num_epochs):
+            if step_first:
+                sched.step()
+            lrs.append(opt.param_groups[0]["lr"])
+            opt.step()
+            if not step_first:
+                sched.step()
+    return lrs, [str(w.message).split(". ")[0] for w in caught]
+
+
+# What this lesson's exercises build on (read by tests/test_exercises.py, which runs every stub and solution):
+# code standing in for the lesson's earlier cells, and the names of functions the notebook defines.
+PRELUDE = 'step = schedules.preview("StepLR", 12, lr=0.1, step_size=3, gamma=0.5)'
+DEFS = ()
+
+
+@exercise("05.2", "the loop steps the scheduler once before the first optimizer.step(); what LR does that leave?",
+          "ExponentialLR multiplies the LR by gamma at each scheduler.step(): one step from 0.1 with gamma=0.5 "
+          "leaves 0.1 * 0.5 for the first epoch")
+def _wrong_order(first_lr):
+    x = number(first_lr, "first_lr")
+    wrong, warned = _loop_lrs(step_first=True)
+    right, _ = _loop_lrs(step_first=False)
+    if lr_equal(x, wrong[0]):
+        return f"the first epoch trains with {x:g}, the LR meant for the second epoch", [
+            *(f"PyTorch warns: {w}" for w in warned[:1]),
+            f"with scheduler.step() at the end of the epoch it would train with {right[0]:g}"]
+    need(not lr_equal(x, right[0]), f"{x:g} is the first epoch's LR when scheduler.step() comes at the end of the "
+         "epoch, after its optimizer steps; this loop calls scheduler.step() at the start, before any optimizer.step()")
+    curve = preview_lrs("ExponentialLR", 10, lr=0.1, gamma=0.5)
+    k = next((i for i, lr in enumerate(curve) if lr_equal(x, lr)), None)
+    need(k is None, f"{x:g} is the LR after {k} scheduler steps; when the first epoch trains, this loop has "
+         "stepped the scheduler once")
+    raise Wrong(f"{x:g} is not an LR this ExponentialLR(gamma=0.5) from lr=0.1 ever sets: "
+                f"{', '.join(f'{lr:g}' for lr in curve[:4])}, ...")
+
+
+@exercise("05.3", "the 20th epoch trains with 0.1 * gamma ** 19; set that equal to 0.001.",
+          "gamma ** 19 must be 0.001 / 0.1 = 0.01, so gamma is the 19th root of 0.01: raise it to the power 1 / 19")
+def _gamma_for(gamma):
+    g = number(gamma, "gamma")
+    curve = preview_lrs("ExponentialLR", 20, lr=0.1, gamma=g)
+    lr_20 = curve[-1]
+    if lr_equal(lr_20, 1e-3, 1e-6):
+        return f"with gamma={g:.4g} the 20th epoch trains with lr={lr_20:.3g}", [
+            f"the LR {describe(curve)}: 19 decays from 0.1 to 0.001"]
+    need(g < 1, f"with gamma={g:g} the LR never falls: it {describe(curve)}")
+    ratio = lr_20 / 1e-3
+    size = f"{ratio:.2g} times too large" if ratio > 1 else f"{1 / ratio:.2g} times too small"
+    message = f"with gamma={g:.4g} the 20th epoch trains with lr={lr_20:.3g}, {size}"
+    longer = preview_lrs("ExponentialLR", 200, lr=0.1, gamma=g)
+    k = next((i for i, lr in enumerate(longer) if lr <= 1e-3 * (1 + 1e-6)), None)
+    if k is not None and lr_equal(longer[k], 1e-3, 1e-6):
+        message += (f"; your LR reaches 0.001 in epoch {k + 1}, after {k} decays. The 20th epoch has had 19: the "
+                    "first epoch trains with 0.1, undecayed")
+    elif k is not None:
+        message += f"; your LR passes 0.001 between epochs {k} and {k + 1}"
+    raise Wrong(message)
+
+
+@exercise("05.4", "at which epochs (from 0) does the StepLR line of section 1 drop? Give milestones and gamma.",
+          "StepLR(step_size=3, gamma=0.5) halves the LR at epochs 3, 6 and 9 of the 12: those are MultiStepLR's "
+          "milestones, with the same gamma")
+def _multistep(milestones, gamma=None):
+    need(milestones is not None and gamma is not None, "give both milestones and gamma: milestones, gamma = [...], ...")
+    mine = preview_lrs("MultiStepLR", 12, lr=0.1, milestones=milestones, gamma=gamma)
+    target = preview_lrs("StepLR", 12, lr=0.1, step_size=3, gamma=0.5)
+    found = differences(mine, target, "StepLR(step_size=3, gamma=0.5)'s")
     need(not found, "; ".join(found))
-    return f"your curve is {task}'s: the LR jumps up after epochs {want}", [
-        f"the cycles last {[b - a for a, b in zip([0] + want, want, strict=False)]} epochs"]
-
-
-@exercise("05.4", "build a fresh SmallCNN(seed=0), SGD(lr=0.1, momentum=0.9) and cosine(optimizer) for each run, "
-          "then lrlab.fit(model, optimizer, scheduler, d, num_epochs=E, step_on=...)",
-          "two runs that differ only in step_on: 'epoch' for {'per epoch': ...} and 'batch' for {'per batch': ...}; "
-          "each with its own new model, optimizer and cosine(optimizer)")
-def _cosine_runs(cosine_runs):
-    need(isinstance(cosine_runs, dict), "expected a dict {'per epoch': History, 'per batch': History}; you gave "
-         f"{what(cosine_runs)}")
-    need(set(cosine_runs) == {"per epoch", "per batch"}, f"your dict has the keys {sorted(map(str, cosine_runs))}; "
-         "the task asks 'per epoch' and 'per batch'")
-    for name, h in cosine_runs.items():
-        history(h, f"a History under {name!r}")
-        need(h.num_epochs == 8, f"your {name!r} run has {h.num_epochs} epochs; the task trains E = 8")
-        steps = len(h.lr) // h.num_epochs
-        need(steps > 1, f"your {name!r} run took one step an epoch: train on the digits of section 8 (d)")
-        step_on = name.split()[1]
-        target = schedules.preview(lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=8), 8, steps, step_on=step_on,
-                                   lr=0.1)["lr"]
-        found = differences(h.lr, target, "the task's", steps)
-        need(not found, f"your {name!r} run: " + "; ".join(found))
-    a, b = cosine_runs["per epoch"], cosine_runs["per batch"]
-    need(lr_equal(a.loss[0], b.loss[0], 1e-6), f"your two runs start from different models (first batch loss "
-         f"{a.loss[0]:.4g} and {b.loss[0]:.4g}): build a fresh SmallCNN(seed=0) for each")
-    lows = [i for i, _ in changes(b.lr) if b.lr[i] < b.lr[i - 1] and (i + 1 == len(b.lr) or b.lr[i + 1] >= b.lr[i])]
-    return "both runs follow CosineAnnealingLR(T_max=8), one stepped once per epoch, one after every batch", [
-        f"final validation loss: per epoch {a.val_loss[-1]:.3f}, per batch {b.val_loss[-1]:.3f}",
-        f"stepped per batch, the LR hits bottom {len(lows)} times in 8 epochs"]
+    return f"MultiStepLR(milestones={list(milestones)}, gamma={gamma:g}) gives the 12 LRs of StepLR(step_size=3, " \
+           "gamma=0.5)", [f"both: the LR {describe(target)}"]
