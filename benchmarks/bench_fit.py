@@ -1,4 +1,4 @@
-"""lrlab.fit against the source's own hand-written Wine loop (ReduceLROnPlateau, 100 epochs).
+"""lrlab.fit against the classic Wine example's hand-written loop (ReduceLROnPlateau, 100 epochs).
 
 Same data, same model seed, same scheduler; the two are run alternately, many times, in one process,
 and the median of the per-pair time ratios is printed. Target: fit / hand loop <= 1.10.
@@ -21,7 +21,7 @@ REPEATS = 101
 
 
 def hand_loop(d):
-    # The source's loop: Adam(lr=0.1), ReduceLROnPlateau(mode='min', factor=0.1, patience=10), 100 epochs.
+    # The classic Wine example's loop: Adam(lr=0.1), ReduceLROnPlateau(mode='min', factor=0.1, patience=10), 100 epochs.
     X_train, y_train, X_test, y_test = (d.tensors[k] for k in ("X_train", "y_train", "X_val", "y_val"))
     model = models.WineMLP(seed=0)
     criterion = nn.CrossEntropyLoss()

@@ -1,4 +1,4 @@
-"""The two models of the course: the source's Wine MLP and a small CNN for MNIST and 8x8 digits."""
+"""The course's models: the classic Wine example's MLP, a small CNN for MNIST and 8x8 digits, an MLP for digits."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def _seeded(seed: int | None):
 
 
 class WineMLP(nn.Module):
-    """The source's Wine classifier: 13 features -> 10 -> 10 -> 3 classes, ReLU between.
+    """The classic Wine example's classifier: 13 features -> 10 -> 10 -> 3 classes, ReLU between.
 
     Args:
         seed (int or None, default 0): seed for the weight initialisation; None uses the global RNG.

@@ -1,4 +1,4 @@
-"""lrlab.data: the source's splits, seeded loaders, MNIST through torchvision, the digits fallback."""
+"""lrlab.data: the classic examples' splits, seeded loaders, MNIST through torchvision, the digits fallback."""
 
 import struct
 

@@ -1,10 +1,10 @@
 """Committed pictures that tests can prove current: each PNG carries the numbers it plots.
 
-``save(fig, path, data)`` writes the figure with ``data`` (a dict of lists of numbers, as JSON, 8 significant
-digits) in the PNG's ``lrlab-data`` text chunk, and no software version. A test recomputes ``data`` from a real
-lrlab run and compares it with ``stored(path)`` (``pytest.approx``; ``same(...)`` here): when lrlab's numbers
-change, the picture is out of date and the test names the script to re-run. Pixels are never compared (they
-depend on the matplotlib and FreeType versions).
+``save(fig, path, data)`` writes the figure with ``data`` (a dict of numbers, text, lists and dicts of them, as
+JSON, numbers to 8 significant digits) in the PNG's ``lrlab-data`` text chunk, and no software version. A test
+recomputes ``data`` from a real lrlab run and compares it with ``stored(path)`` (``same(...)`` here, or
+``pytest.approx``): when lrlab's numbers change, the picture is out of date and the test names the script to
+re-run. Pixels are never compared (they depend on the matplotlib and FreeType versions).
 """
 
 from __future__ import annotations
