@@ -48,7 +48,7 @@ def available() -> list[str]:
     Example::
 
         >>> available()[:3]
-        ['01.2', '01.3', '01.5']
+        ['01.1', '01.2', '01.3']
     """
     return sorted(REGISTRY)
 
@@ -66,7 +66,7 @@ def check(exercise: str, *answer, **context) -> Verdict:
         exercise (str): "LL.N", the lesson and the exercise's number in it, e.g. "05.3".
         *answer: what the exercise asks for (``gamma``; ``milestones, gamma`` for "05.4"). None, or all
             None, means not attempted yet.
-        **context: lesson objects a check looks at too (``model=`` for "01.3", ``sched=`` for "01.5").
+        **context: lesson objects a check looks at too (``model=`` for "02.1", ``sched=`` for "02.3").
 
     Returns:
         Verdict: its repr says "correct", or "not yet" and what is wrong, or "not attempted yet" and how to ask
@@ -74,8 +74,8 @@ def check(exercise: str, *answer, **context) -> Verdict:
 
     Example::
 
-        >>> check("01.5", 0.3)
-        Exercise 01.5: not yet: 0.3 is the LR right after your edit, before the second sched.step(): ...
+        >>> check("02.3", 0.3)
+        Exercise 02.3: not yet: 0.3 is the LR right after your edit, before the second sched.step(): ...
     """
     entry = _get(exercise)
     if all(a is None for a in answer):
