@@ -6,85 +6,171 @@ through ``lrlab.exercises.check("03.N", answer)``.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
+import numbers
 
 import torch
+from torch.optim import lr_scheduler
 
-from .. import finder, models
-from ._core import Wrong, exercise, need, number, plural, what, wine
+from .. import data, finder, models
+from ._core import Wrong, exercise, need, number, plural, what
 from ._feedback import lr_equal
 
 # What this lesson's exercises build on (read by tests/test_exercises.py, which runs every stub and solution):
 # code standing in for the lesson's earlier cells, and the names of functions the notebook defines.
-PRELUDE = ("from lrlab import finder\nwine = data.wine(batch_size=16)\nmodel = models.WineMLP()\n"
-           "opt = torch.optim.Adam(model.parameters())")
+PRELUDE = ("from lrlab import finder\nd = data.digits(batch_size=64)\nmodel = models.MLP()\n"
+           "optimizer = torch.optim.Adam(model.parameters())")
 DEFS = ()
 
-
-@exercise("03.1", "121 LRs cover 6 decades with 120 equal factors; step 60 is halfway.",
-          "halfway in equal factors is halfway in decades: 3 decades above 1e-6, on a log scale")
-def _step_60(predicted):
-    x = number(predicted, "predicted")
-    lrs = finder.ramp(1e-6, 1.0, 121)
-    per_decade = round((len(lrs) - 1) / math.log10(lrs[-1] / lrs[0]))  # equal factors: the same in each decade
-    if lr_equal(x, lrs[60], 1e-6):
-        return f"step 60 uses {lrs[60]:.3g}", [f"{per_decade} steps in every decade: step 60 is 3 decades up"]
-    linear = finder.ramp(1e-6, 1.0, 121, mode="linear")
-    need(not lr_equal(x, linear[60], 1e-3), f"{x:g} is step 60 of a linear ramp (equal differences); a range test "
-          "ramps exponentially: equal factors, the same number of steps in every decade")
-    need(lrs[0] <= x <= lrs[-1], f"{x:g} is outside the ramp, which goes from {lrs[0]:g} to {lrs[-1]:g}")
-    step = math.log(x / lrs[0]) / math.log(lrs[1] / lrs[0])  # where x sits on this ramp, in steps
-    where = (f"the LR of step {round(step)}" if abs(step - round(step)) < 1e-3
-             else f"between the LRs of steps {math.floor(step)} and {math.ceil(step)}")
-    raise Wrong(f"{x:g} is {where} (counting from 0), {plural(abs(step - 60) / per_decade, 'decade')} "
-              f"{'above' if step > 60 else 'below'} step 60")
+# exercise 1: an exponential ramp from 1e-4 to 1 in 50 steps, as a LambdaLR lambda
+RAMP_START, RAMP_END, RAMP_STEPS = 1e-4, 1.0, 50
+# exercise 2: the first LR whose smoothed loss is at least 10% below the first one
+DROP = 0.1
+# exercise 3: a test from 1e-6 to 1 in 121 steps, smooth=0.98
+LAG_START, LAG_END, LAG_STEPS, LAG_BETA = 1e-6, 1.0, 121, 0.98
 
 
-def _range_test(result, **settings):
-    """Check a Wine range test against section 3's set-up run with ``settings``; return the reference run."""
-    need(isinstance(result, finder.FinderResult), f"expected the result of finder.lr_range_test(...); you gave "
-         f"{what(result)}")
-    for key, want in settings.items():
-        got = getattr(result, key)
-        need(got == want, f"your test ran with {key}={got!r}; the task asks {key}={want!r}")
-    model = models.WineMLP()
-    ref = finder.lr_range_test(model, torch.optim.Adam(model.parameters()), None, wine(batch_size=16), **settings)
-    need(result.smooth == ref.smooth, f"your test smoothed with smooth={result.smooth:g}; keep the default "
-         f"{ref.smooth:g}, as in section 3")
-    need(result.loss_kind == ref.loss_kind, "your test recorded the validation loss (val_data=...); section 3's "
-         "records the training loss")
-    k = next((i for i, (a, b) in enumerate(zip(result.loss, ref.loss, strict=False))
-              if not math.isclose(a, b, rel_tol=1e-6)), None)
-    need(k != 0, f"your first loss is {result.loss[0]:.4g} where section 3's model and data give {ref.loss[0]:.4g}: "
-         "use section 3's model (a fresh models.WineMLP()) and data (wine in batches of 16)")
-    if k is not None:
-        raise Wrong(f"your losses match section 3's set-up for {plural(k, 'step')}, then differ: the same model and "
-                    "data, different steps. Use section 3's optimizer, torch.optim.Adam(model.parameters())")
-    need(result.steps == ref.steps, f"your test stopped after {result.steps} steps where section 3's set-up stops "
-         f"after {ref.steps} ({ref.message}): keep the default diverge_th")
-    return ref
+def _call(fn, name, *args):
+    """``fn(*args)``, or a Wrong that says what went wrong in the learner's function."""
+    try:
+        return fn(*args)
+    except Exception as err:  # noqa: BLE001 - the learner's function, explained
+        shown = ", ".join("[...]" if isinstance(a, list) else repr(a) for a in args)
+        raise Wrong(f"calling your {name}({shown}) raised {type(err).__name__}: {err}") from None
 
 
-@exercise("03.2", "copy the call of section 3 and add mode='linear'; then count sum(lr < 0.01 for lr in linear.lr)",
-          "linear = finder.lr_range_test(model, opt, None, wine, start_lr=1e-4, end_lr=10, num_iter=100, "
-          "mode='linear')")
-def _linear_test(linear):
-    _range_test(linear, start_lr=1e-4, end_lr=10, num_iter=100, mode="linear")
-    below = sum(lr < 0.01 for lr in linear.lr)
-    return f"your linear test matches section 3's set-up with mode='linear': {linear.steps} steps", [
-        f"steps with an LR below 0.01: {below}; the second step is already at {linear.lr[1]:.3g}",
-        *linear.summary().splitlines()]
+def _ramp_lrs(scheduler_fn) -> list:
+    """The LR of each of the 50 steps of a real scheduler on an optimizer built with lr=1e-4."""
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=RAMP_START)
+    scheduler = scheduler_fn(optimizer)
+    lrs = []
+    for _ in range(RAMP_STEPS):
+        lrs.append(float(optimizer.param_groups[0]["lr"]))
+        optimizer.step()
+        scheduler.step()
+    return lrs
 
 
-@exercise("03.3", "same call as section 3 with start_lr=1e-6; then print(wide.summary())",
-          "wide = finder.lr_range_test(model, opt, None, wine, start_lr=1e-6, end_lr=10, num_iter=100): the same "
-          "100 steps now cover 7 decades")
-def _wide_test(wide):
-    _range_test(wide, start_lr=1e-6, end_lr=10, num_iter=100, mode="exp")
-    model = models.WineMLP()
-    narrow = finder.lr_range_test(model, torch.optim.Adam(model.parameters()), None, wine(batch_size=16), 1e-4, 10, 100)
-    per_decade = (wide.num_iter - 1) / math.log10(wide.end_lr / wide.start_lr)
-    return f"your test starts at 1e-6 and takes {wide.num_iter} steps", [
-        f"about {round(per_decade)} steps per decade instead of {round((narrow.num_iter - 1) / 5)}; steepest descent "
-        f"moved from {narrow.suggestions['steepest'].lr:.2g} to {wide.suggestions['steepest'].lr:.2g}",
-        *wide.summary().splitlines()]
+@exercise("03.1", "LambdaLR multiplies the initial LR 1e-4 by your factor: at step 0 it must be 1, at step 49 "
+          "1 / 1e-4; in between, the same factor from each step to the next.",
+          "49 equal factors make up the total factor 1 / 1e-4 = 1e4: each is 1e4 ** (1 / 49), so step i gets "
+          "1e4 ** (i / 49)")
+def _ramp_lambda(lr_lambda):
+    need(callable(lr_lambda), f"expected a function of the step number (def lr_lambda(i): ...); you gave "
+         f"{what(lr_lambda)}")
+    for i in range(RAMP_STEPS):  # the learner's factors first: their errors are explained in their terms
+        value = _call(lr_lambda, "lr_lambda", i)
+        need(isinstance(value, (numbers.Real, torch.Tensor)) and not isinstance(value, bool),
+             f"your lr_lambda({i}) returned {what(value)}; it must return a number, the factor for step {i}")
+        need(number(value, f"lr_lambda({i})") > 0, f"your lr_lambda({i}) returned {value!r}; every factor must be "
+             "> 0 (the LR is the initial LR times it)")
+    lrs = _ramp_lrs(lambda opt: lr_scheduler.LambdaLR(opt, lambda i: float(number(lr_lambda(i), "lr_lambda"))))
+    gamma = (RAMP_END / RAMP_START) ** (1 / (RAMP_STEPS - 1))
+    target = _ramp_lrs(lambda opt: lr_scheduler.ExponentialLR(opt, gamma=gamma))  # PyTorch's own ramp
+    if all(lr_equal(a, b, 1e-6) for a, b in zip(lrs, target, strict=True)):  # 1e-6: a float32 factor too
+        return (f"your lr_lambda makes LambdaLR step the LR from {lrs[0]:g} to {lrs[-1]:g}, as "
+                f"ExponentialLR(gamma={gamma:.4f}) does"), [f"x10 every {math.log(10) / math.log(gamma):.2f} steps"]
+    need(lr_equal(lrs[0], RAMP_START, 1e-9),
+         f"your ramp starts at {lrs[0]:.3g}, not {RAMP_START:g}: " + (
+             "LambdaLR multiplies the optimizer's LR (1e-4) by your function's value, so return the factor, not "
+             "the LR itself (the factor is 1 at step 0)" if lr_equal(lrs[0], RAMP_START ** 2, 1e-6)
+             else "at step 0 the factor must be 1"))
+    diffs = [b - a for a, b in itertools.pairwise(lrs)]
+    ratios = [b / a for a, b in itertools.pairwise(lrs)]
+    if all(math.isclose(x, diffs[0], rel_tol=1e-6) for x in diffs):
+        raise Wrong(f"your LR grows by the same amount every step ({diffs[0]:.3g}): a linear ramp; the task asks "
+                    "for the same factor every step")
+    need(all(math.isclose(r, ratios[0], rel_tol=1e-6) for r in ratios),
+         f"your LR does not grow by the same factor every step: x{ratios[0]:.4g} from step 0 to 1, "
+         f"x{ratios[-1]:.4g} from step {RAMP_STEPS - 2} to {RAMP_STEPS - 1}")
+    reached = math.log(RAMP_END / RAMP_START) / math.log(ratios[0]) if ratios[0] > 1 else math.inf
+    last = RAMP_STEPS - 1
+    if math.isfinite(reached) and abs(reached - round(reached)) < 1e-6:
+        n = round(reached)
+        raise Wrong(f"your ramp multiplies by {ratios[0]:.4g} every step, so it reaches {RAMP_END:g} at step {n}, "
+                    f"not at the last step, {last}" + (f": {RAMP_STEPS} LRs have {last} factors between them"
+                                                       if n == RAMP_STEPS else ""))
+    raise Wrong(f"your ramp multiplies by {ratios[0]:.4g} every step and ends at {lrs[-1]:.3g} at step {last}, "
+                f"not {RAMP_END:g}")
+
+
+@functools.lru_cache(maxsize=1)
+def lesson_result() -> finder.FinderResult:
+    """The lesson's range test: the digits in batches of 64, MLP(seed=0), Adam, 1e-5 to 10 in 100 steps."""
+    model = models.MLP()
+    return finder.lr_range_test(model, torch.optim.Adam(model.parameters()), None, data.digits(batch_size=64),
+                                start_lr=1e-5, end_lr=10, num_iter=100)
+
+
+def start_of_descent(lrs, losses):
+    """The first LR whose smoothed loss is at least 10% below the first one (the reference rule)."""
+    return next(lr for lr, loss in zip(lrs, losses, strict=True) if loss <= (1 - DROP) * losses[0])
+
+
+@exercise("03.2", "the rule gets two lists, the LRs and the smoothed losses; walk along them together and return "
+          "the LR of the first loss that is at most 0.9 times losses[0].",
+          "next(lr for lr, loss in zip(lrs, losses) if ...) returns the first LR that passes the test; the test "
+          "compares loss with 0.9 * losses[0]")
+def _own_rule(rule):
+    need(callable(rule), f"expected a function (lrs, losses) -> lr; you gave {what(rule)}")
+    result = lesson_result()
+    given = {}
+
+    def capture(lrs, losses):  # the lists finder.suggest gives a rule (both ends of the curve left out)
+        given.update(lrs=list(lrs), losses=list(losses))
+        return lrs[0]
+
+    finder.suggest(result, rules={"capture": capture})
+    lrs, losses = given["lrs"], given["losses"]
+    got = _call(rule, "rule", list(lrs), list(losses))
+    need(not (isinstance(got, numbers.Integral) and not isinstance(got, bool) and 0 <= got < len(lrs)),
+         f"your rule returned {got!r}: a position in the lists, not an LR; return lrs[i]")
+    got = number(got, "what your rule returned")
+    k = lrs.index(start_of_descent(lrs, losses))
+    if lr_equal(got, lrs[k], 1e-9):
+        yours = finder.suggest(result, rules={"start of descent": rule})["start of descent"]
+        others = ", ".join(f"{s.name} {s.lr:.2g}" for s in result.suggestions.values())
+        return (f"your rule picks {yours.lr:.3g}, where the smoothed loss is {1 - losses[k] / losses[0]:.0%} below "
+                "its first value"), [f"the built-in rules on the same test: {others}"]
+    need(got > 0, f"your rule returned {got:g}; a rule must return an LR, a number > 0")
+    i = min(range(len(lrs)), key=lambda j: abs(math.log(lrs[j] / got)))
+    need(lr_equal(lrs[i], got, 1e-6), f"your rule returned {got:.3g}, which is not one of the LRs it was given "
+         f"(the nearest is {lrs[i]:.3g}); return the LR itself, lrs[i]")
+    need(i != losses.index(min(losses)),
+         f"{got:.3g} is the LR of the lowest smoothed loss; the task asks where the loss starts to fall: the first "
+         f"loss at least {DROP:.0%} below the first one")
+    drop = 1 - losses[i] / losses[0]
+    need(not (i > k and drop >= DROP), f"at your LR, {got:.3g} (position {i} in the lists), the smoothed loss is "
+         f"{drop:.0%} below its first value, but it was already {DROP:.0%} below at position {k} ({lrs[k]:.3g}): "
+         "return the first such LR, not a later one")
+    raise Wrong(f"at your LR, {got:.3g} (position {i} in the lists), the smoothed loss is {drop:.1%} below its first "
+                f"value, less than {DROP:.0%}; the first LR at least {DROP:.0%} below comes at position {k}")
+
+
+def _lag(beta, start, end, steps):
+    """Decades of LR the smoothed curve lags: beta / (1 - beta) steps at (steps - 1) / decades steps a decade."""
+    return beta / (1 - beta) / ((steps - 1) / math.log10(end / start))
+
+
+@exercise("03.3", "two numbers: the lag of the EMA in steps (beta / (1 - beta)), and how many steps the test spends "
+          "in each decade of LR.",
+          "0.98 / 0.02 = 49 steps of lag; 121 LRs have 120 factors spread over 6 decades: 20 steps a decade")
+def _lag_prediction(lag_in_decades):
+    x = number(lag_in_decades, "lag_in_decades")
+    want = _lag(LAG_BETA, LAG_START, LAG_END, LAG_STEPS)
+    per_decade = (LAG_STEPS - 1) / math.log10(LAG_END / LAG_START)
+    steps = LAG_BETA / (1 - LAG_BETA)
+    if abs(x - want) <= 0.08 * want:  # beta / (1 - beta) or 1 / (1 - beta), 120 or 121 steps: all about 2.45
+        return f"about {want:.2f} decades: {steps:.0f} steps of lag at {per_decade:.0f} steps per decade", [
+            f"with smooth=0.95 it would be {_lag(0.95, LAG_START, LAG_END, LAG_STEPS):.2f} decades"]
+    need(not math.isclose(x, steps, rel_tol=0.05) and not math.isclose(x, 1 / (1 - LAG_BETA), rel_tol=0.05),
+         f"{x:g} is the lag in steps; turn it into decades: the test spends {per_decade:.0f} steps in each decade")
+    need(not math.isclose(x, _lag(0.95, LAG_START, LAG_END, LAG_STEPS), rel_tol=0.05),
+         f"{x:g} decades is the lag of smooth=0.95 (19 steps); this test smooths with 0.98")
+    need(not math.isclose(x, steps * per_decade, rel_tol=0.05),
+         f"{x:g} is the lag in steps times the steps per decade; divide instead: {plural(steps, 'step')} of lag "
+         f"at {per_decade:.0f} steps a decade")
+    raise Wrong(f"{x:g} decades is {'too much' if x > want else 'too little'}: work out the lag in steps first, "
+                "then how many steps the test spends in each decade of LR")
