@@ -1,4 +1,4 @@
-"""Self-checking exercises of lesson 07 (warmup, cosine and one-cycle), each registered under its number "07.N".
+"""Self-checking exercises of lesson 07 (warmup and cosine), each registered under its number "07.N".
 
 ``lrlab.exercises`` imports this module and every other ``lessonNN`` module it finds: a check is reached
 through ``lrlab.exercises.check("07.N", answer)``.
@@ -6,30 +6,139 @@ through ``lrlab.exercises.check("07.N", answer)``.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 from torch.optim import lr_scheduler
 
 from .. import schedules
-from ._core import exercise, history, need, what
+from ._core import Wrong, exercise, need, number, what
 from ._feedback import changes, differences, lr_equal
 
 # What this lesson's exercises build on (read by tests/test_exercises.py, which runs every stub and solution):
 # code standing in for the lesson's earlier cells, and the names of functions the notebook defines.
-PRELUDE = "E = 8\nd = data.digits()"
-DEFS = ("restarts", "cosine")
+PRELUDE = "EPOCHS, WARMUP, LR = 30, 5, 0.1"
+DEFS = ("restarts",)
+
+# Section 1's schedule: 30 epochs, 5 of them a linear warmup from 0.1 * LR, then a cosine to 0 over the other 25.
+EPOCHS, WARMUP, START = 30, 5, 0.1
 
 
-@exercise("07.3", "the cycles last 3, 6, 12, ... epochs; restarts(curve) lists where they end",
-          "curve = schedules.preview('CosineAnnealingWarmRestarts', 30, T_0=3, T_mult=2): the LR jumps back up "
-          "after epochs 3, 3 + 6 and 3 + 6 + 12")
+def _warmup_cosine(total_iters: int = WARMUP, milestone: int = WARMUP, t_max: int = EPOCHS - WARMUP):
+    def factory(optimizer):
+        warmup = lr_scheduler.LinearLR(optimizer, start_factor=START, total_iters=total_iters)
+        cosine = lr_scheduler.CosineAnnealingLR(optimizer, T_max=t_max)
+        return lr_scheduler.SequentialLR(optimizer, [warmup, cosine], milestones=[milestone])
+    return factory
+
+
+def _cos(t: float, length: float) -> float:
+    return (1 + math.cos(math.pi * t / length)) / 2
+
+
+# Typical slips in a hand-written warmup + cosine factor, as closed forms of the epoch: (slip, what to do).
+_SLIPS = {
+    "the cosine is cut short: its length is EPOCHS, but it only starts after the warmup":
+        lambda e: START + (1 - START) * e / WARMUP if e < WARMUP else _cos(e - WARMUP, EPOCHS),
+    "the cosine's clock starts at epoch 0, not at the milestone: count t = epoch - WARMUP":
+        lambda e: START + (1 - START) * e / WARMUP if e < WARMUP else _cos(e, EPOCHS - WARMUP),
+    "the cosine's clock starts at epoch 0 and it lasts EPOCHS: count t = epoch - WARMUP, over EPOCHS - WARMUP epochs":
+        lambda e: START + (1 - START) * e / WARMUP if e < WARMUP else _cos(e, EPOCHS),
+    "the cosine reaches 0 one epoch early: its length is EPOCHS - WARMUP - 1, so the last epoch trains with LR 0":
+        lambda e: START + (1 - START) * e / WARMUP if e < WARMUP else _cos(e - WARMUP, EPOCHS - WARMUP - 1),
+    "your warmup reaches the full LR one epoch early ((epoch + 1) / WARMUP): LinearLR's line reaches it only at the "
+    "milestone, where the cosine takes over":
+        lambda e: START + (1 - START) * (e + 1) / WARMUP if e < WARMUP else _cos(e - WARMUP, EPOCHS - WARMUP),
+    "your warmup starts from 0 (epoch / WARMUP): section 1's starts from 0.1 * LR":
+        lambda e: e / WARMUP if e < WARMUP else _cos(e - WARMUP, EPOCHS - WARMUP),
+}
+
+
+def _factors(fn) -> list:
+    """The learner's factor for every epoch, or a Wrong that says where and how the function fails."""
+    need(callable(fn), f"expected a function epoch -> factor (def warmup_cosine_factor(epoch): ...); you gave "
+         f"{what(fn)}")
+    out = []
+    for e in range(EPOCHS):
+        try:
+            value = fn(e)
+        except Exception as err:  # noqa: BLE001 - the learner's function, explained
+            raise Wrong(f"your function raised {type(err).__name__} at epoch {e}: {err}") from None
+        need(value is not None, f"your function returned None at epoch {e}: it must return the factor (a number)")
+        out.append(number(value, f"your function's value at epoch {e}"))
+        need(out[-1] >= 0, f"your function gives a negative factor, {out[-1]:.3g}, at epoch {e}: an LR below 0 makes "
+             "SGD climb the loss. The cosine part is (1 + cos(...)) / 2, between 0 and 1")
+    return out
+
+
+@exercise("07.1", "two cases: epoch < WARMUP gives section 1's warmup line as a factor (0.1 at epoch 0); after it, the "
+          "cosine's closed form divided by LR, with its clock starting at the milestone.",
+          "if epoch < WARMUP: return 0.1 + 0.9 * epoch / WARMUP; else return (1 + math.cos(math.pi * t / T)) / 2 "
+          "with t = epoch - WARMUP and T = EPOCHS - WARMUP")
+def _warmup_cosine_factor(fn):
+    factors = _factors(fn)
+    target = schedules.preview(_warmup_cosine(), EPOCHS, lr=1.0)["lr"]
+    mine = schedules.preview(lambda o: lr_scheduler.LambdaLR(o, fn), EPOCHS, lr=1.0)["lr"]  # the real LambdaLR
+    if all(lr_equal(a, b, 1e-6) for a, b in zip(mine, target, strict=True)):
+        return "LambdaLR with your function gives the LRs of linear_then_cosine, every epoch", [
+            f"factors: {factors[0]:.2g} at epoch 0, 1 at the milestone (epoch {WARMUP}), {factors[-1]:.2g} at the "
+            f"last epoch"]
+    need(not all(lr_equal(a, 0.1 * b, 1e-6) for a, b in zip(mine, target, strict=True)),
+         "your function returns LRs (0.1 * the factor): LambdaLR multiplies the optimizer's LR by what it returns, "
+         "so return the factor itself (0.1 at epoch 0, 1 at the milestone)")
+    for slip, closed in _SLIPS.items():
+        need(not all(lr_equal(a, closed(e), 1e-6) for e, a in enumerate(mine)), slip)
+    k = next(e for e, (a, b) in enumerate(zip(mine, target, strict=True)) if not lr_equal(a, b, 1e-6))
+    part = "warmup" if k < WARMUP else "cosine"
+    raise Wrong(f"your factors first differ from linear_then_cosine's at epoch {k}, in the {part}: there yours is "
+                f"{mine[k]:.4g}, PyTorch's {target[k]:.4g}")
+
+
+# Exercise 2's run: 20 epochs of 50 batches, 2 epochs of warmup, stepped after every batch.
+_E2, _B2, _W2 = 20, 50, 2
+
+
+def _integer(x, name: str) -> int:
+    value = number(x, name)
+    need(value == int(value) and value >= 1, f"{name}={x!r} must be a whole number of scheduler steps, >= 1")
+    return int(value)
+
+
+@exercise("07.2", "stepped after every batch, the milestone and T_max count batches, not epochs.",
+          "the warmup lasts 2 epochs of 50 batches; the cosine lasts the batches left of 20 x 50")
+def _milestone_and_t_max(milestone, t_max=None):
+    need(milestone is not None and t_max is not None, "give both: milestone, t_max = ..., ...")
+    m, t = _integer(milestone, "milestone"), _integer(t_max, "t_max")
+    total, right_m = _E2 * _B2, _W2 * _B2
+    need(m != _W2, f"milestone={m} counts epochs, but the scheduler is stepped after every batch: the warmup would "
+         f"be over after {m} batches. Count the batches of the {_W2} warmup epochs")
+    need(m == right_m, f"with milestone={m} the warmup ends after {m} batches, {m / _B2:.3g} epochs of {_B2} batches; "
+         f"the task warms up for {_W2} epochs")
+    lrs = schedules.preview(_warmup_cosine(total_iters=m, milestone=m, t_max=t), _E2, _B2, step_on="batch",
+                            lr=1.0)["lr"]
+    need(t != total, f"T_max={t} is the whole run: the cosine only starts at the milestone, so it is cut short (the "
+         f"last batch trains with {lrs[-1]:.3g} x LR)")
+    rises = [i for i, f in changes(lrs) if f > 1 and i > m]
+    need(t not in (_E2, _E2 - _W2), f"T_max={t} counts epochs: stepped after every batch, the cosine reaches 0 "
+         f"after {t} batches and rises again, {len(rises)} times in this run")
+    need(not rises, f"with T_max={t} the cosine reaches 0 after batch {m + t} and the LR rises again before the run "
+         f"ends: T_max counts only the batches after the warmup")
+    need(t == total - right_m, f"with T_max={t} the last batch trains with {lrs[-1]:.3g} x LR; a cosine that ends "
+         f"with the run gets every batch after the warmup")
+    return f"milestone={m}, T_max={t}: the cosine ends with the run", [
+        f"the last batch trains with {lrs[-1]:.2g} x LR, the lowest LR of the run"]
+
+
+@exercise("07.3", "the cycles last 3, 6, 12, ... epochs (T_mult=2 doubles each one); a restart comes where a cycle "
+          "ends.",
+          "add the cycle lengths up: 3, then 3 + 6, then 3 + 6 + 12, and stop before 30")
 def _restarts(curve):
     task = "CosineAnnealingWarmRestarts(T_0=3, T_mult=2)"
     target = schedules.preview("CosineAnnealingWarmRestarts", 30, T_0=3, T_mult=2)["lr"]
     want = [i for i, f in changes(target) if f > 1]  # epochs completed when the LR jumps up
+    lengths = [b - a for a, b in zip([0] + want, want, strict=False)]
     if isinstance(curve, (list, tuple)) and curve and all(isinstance(e, numbers.Integral) for e in curve):
         got = list(curve)  # the restart epochs themselves
-        lengths = [b - a for a, b in zip([0] + want, want, strict=False)]
         need(got != lengths, f"{got} are the lengths of the cycles; a restart comes after the epochs so far: "
              "add the lengths up")
         for e in got:
@@ -39,36 +148,7 @@ def _restarts(curve):
         return f"the restarts come after epochs {want}", [f"the cycles last {lengths} epochs"]
     lrs = curve["lr"] if isinstance(curve, dict) and "lr" in curve else curve
     need(isinstance(lrs, (list, tuple)) and len(lrs) > 0 and all(isinstance(v, numbers.Real) for v in lrs),
-         f"expected the dict schedules.preview(...) returns (or the list of restart epochs); you gave {what(curve)}")
+         f"expected the list of restart epochs (or a schedules.preview(...) dict); you gave {what(curve)}")
     found = differences(list(lrs), target, f"{task}'s")
     need(not found, "; ".join(found))
-    return f"your curve is {task}'s: the LR jumps up after epochs {want}", [
-        f"the cycles last {[b - a for a, b in zip([0] + want, want, strict=False)]} epochs"]
-
-
-@exercise("07.4", "build a fresh SmallCNN(seed=0), SGD(lr=0.1, momentum=0.9) and cosine(optimizer) for each run, "
-          "then lrlab.fit(model, optimizer, scheduler, d, num_epochs=E, step_on=...)",
-          "two runs that differ only in step_on: 'epoch' for {'per epoch': ...} and 'batch' for {'per batch': ...}; "
-          "each with its own new model, optimizer and cosine(optimizer)")
-def _cosine_runs(cosine_runs):
-    need(isinstance(cosine_runs, dict), "expected a dict {'per epoch': History, 'per batch': History}; you gave "
-         f"{what(cosine_runs)}")
-    need(set(cosine_runs) == {"per epoch", "per batch"}, f"your dict has the keys {sorted(map(str, cosine_runs))}; "
-         "the task asks 'per epoch' and 'per batch'")
-    for name, h in cosine_runs.items():
-        history(h, f"a History under {name!r}")
-        need(h.num_epochs == 8, f"your {name!r} run has {h.num_epochs} epochs; the task trains E = 8")
-        steps = len(h.lr) // h.num_epochs
-        need(steps > 1, f"your {name!r} run took one step an epoch: train on the digits of section 8 (d)")
-        step_on = name.split()[1]
-        target = schedules.preview(lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=8), 8, steps, step_on=step_on,
-                                   lr=0.1)["lr"]
-        found = differences(h.lr, target, "the task's", steps)
-        need(not found, f"your {name!r} run: " + "; ".join(found))
-    a, b = cosine_runs["per epoch"], cosine_runs["per batch"]
-    need(lr_equal(a.loss[0], b.loss[0], 1e-6), f"your two runs start from different models (first batch loss "
-         f"{a.loss[0]:.4g} and {b.loss[0]:.4g}): build a fresh SmallCNN(seed=0) for each")
-    lows = [i for i, _ in changes(b.lr) if b.lr[i] < b.lr[i - 1] and (i + 1 == len(b.lr) or b.lr[i + 1] >= b.lr[i])]
-    return "both runs follow CosineAnnealingLR(T_max=8), one stepped once per epoch, one after every batch", [
-        f"final validation loss: per epoch {a.val_loss[-1]:.3f}, per batch {b.val_loss[-1]:.3f}",
-        f"stepped per batch, the LR hits bottom {len(lows)} times in 8 epochs"]
+    return f"your curve is {task}'s: the LR jumps up after epochs {want}", [f"the cycles last {lengths} epochs"]
