@@ -22,7 +22,12 @@ LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
 TRAINERS = {"fit", "sweep", "lr_range_test", "verify", "train_run", "train_epoch", "train_step", "sgd_path",
             "backward"}
 # (lesson file, a line of the cell) -> why the exact output or assert holds everywhere.
-EXCEPTIONS: dict[tuple[str, str], str] = {}
+EXCEPTIONS: dict[tuple[str, str], str] = {
+    ("06_reduce_lr_on_plateau.ipynb", "print(f'Epoch [{epoch + 1}/{num_epochs}], LR: {lr:.6f}')"):
+        "the classic Wine example's table (issue 10 asks to check it): it prints LRs, exact scheduler arithmetic, and "
+        "where the cuts fall; the table was verified identical on torch 2.4 (.venv-colab) and 2.14.1, one thread "
+        "(the setup cell's), full-batch Wine on the CPU",
+}
 
 
 def _names(node) -> set[str]:
