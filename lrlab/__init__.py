@@ -15,6 +15,10 @@ __version__ = "0.1.0"
 MODULES = ("checkpoint", "compare", "data", "exercises", "explore", "finder", "landscape", "lint", "models",
            "plateau", "plots", "schedules", "train", "validation", "widgets")
 _FROM_TRAIN = ("History", "evaluate", "fit", "pick_device", "sweep")
+# Names of the first release, and where each went (ARCHITECTURE.md).
+RENAMED = {"checks": "lrlab.lint", "recipes": "lrlab.schedules (warmup_cosine)", "demo": "lrlab.widgets (dashboard)",
+           "verify": "lrlab.finder.verify", "suggestions": "lrlab.finder.suggestions", "state": "lrlab.finder",
+           "explain": "lrlab.exercises"}
 __all__ = [*MODULES, *_FROM_TRAIN]
 
 
@@ -23,6 +27,8 @@ def __getattr__(name):  # PEP 562: load a module (and what it needs) on first us
         return importlib.import_module(f"{__name__}.{name}")
     if name in _FROM_TRAIN:
         return getattr(importlib.import_module(f"{__name__}.train"), name)
+    if name in RENAMED:
+        raise AttributeError(f"lrlab.{name} was renamed: use {RENAMED[name]}")
     raise AttributeError(f"module 'lrlab' has no attribute {name!r}")
 
 

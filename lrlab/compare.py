@@ -46,6 +46,8 @@ COLUMNS = {
     "epochs_to_target": ("{mean}epochs to val loss <= {target:g}", _steps),
     "last_lr": ("{mean}last LR used", lambda r: f"{r['last_lr']:.2g}"),
 }
+ROW_KEYS = {"schedule", "runs", "final_val_acc", "best_val_acc", "final_val_loss", "val_loss_range",
+            "epochs_to_target", "reached", "last_lr", "epochs", "target_loss"}  # what summarize puts in a row
 SINGLE = ("schedule", "final_val_acc", "best_val_acc", "final_val_loss", "epochs_to_target", "last_lr")
 SEVERAL = ("schedule", "runs", "final_val_acc", "final_val_loss", "val_loss_range", "epochs_to_target", "last_lr")
 
@@ -109,7 +111,7 @@ def summarize(runs: dict, target_loss: float) -> list[dict]:
     rows = []
     for label, value in runs.items():
         hs = list(value) if isinstance(value, (list, tuple)) else [value]
-        if not hs or not all(isinstance(h, History) and h.val_loss for h in hs):
+        if not hs or not all(isinstance(h, History) and h.val_loss and h.val_acc and h.lr for h in hs):
             raise ValueError(f"runs[{label!r}] must be a History with validation results (fit with a .val loader), "
                              "or a non-empty list of them.")
         final = [h.val_loss[-1] for h in hs]
@@ -132,9 +134,11 @@ def format_table(rows: list[dict], columns=None) -> str:
         columns (sequence of str, optional): keys of ``COLUMNS``, in order. Default: ``SINGLE`` when every
             schedule has one run, ``SEVERAL`` (with the number of runs and the range of losses) otherwise.
     """
-    if not isinstance(rows, list) or not rows:
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) and ROW_KEYS <= set(r) for r in rows):
         raise ValueError(f"rows={rows!r} must be the list summarize() returns (at least one row).")
     several = any(r["runs"] > 1 for r in rows)
+    if isinstance(columns, str):
+        raise ValueError(f"columns={columns!r} must be a list of keys of COLUMNS, e.g. [{columns!r}].")
     columns = (SEVERAL if several else SINGLE) if columns is None else tuple(columns)
     unknown = [c for c in columns if c not in COLUMNS]
     if unknown or not columns:

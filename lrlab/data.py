@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import numbers
 import os
 import socket
 from dataclasses import dataclass, field
@@ -50,6 +51,33 @@ class Data:
                 f"steps_per_epoch={self.steps_per_epoch}, sizes={sizes})")
 
 
+MAX_SEED = 2**32 - 1  # numpy's (and sklearn's) seeds: 0 <= seed < 2**32; a copy of lrlab.validation.MAX_SEED
+
+
+def _check_seed(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value <= MAX_SEED:
+        raise ValueError(f"{name}={value!r} is out of range; {name} must be an integer with 0 <= {name} <= "
+                         f"{MAX_SEED:,}.")
+
+
+def _check_bool(name, value):
+    if not isinstance(value, bool):
+        raise ValueError(f"{name}={value!r} must be True or False.")
+
+
+def _check_tensors(X, y):
+    for name, t in (("X", X), ("y", y)):
+        if not isinstance(t, torch.Tensor):
+            fix = "torch.as_tensor(X, dtype=torch.float32)" if name == "X" else "torch.as_tensor(y).long()"
+            raise ValueError(f"{name} must be a torch.Tensor, got {type(t).__name__}: convert it with {fix}.")
+        if t.dim() == 0:
+            raise ValueError(f"{name} is a single number; {name} must hold one example per row.")
+    if len(X) == 0:
+        raise ValueError("X holds no examples; X must hold at least one row.")
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} rows but y has {len(y)}; X and y must hold one target per example.")
+
+
 def _check_batch_size(batch_size, n):
     if batch_size is None:
         return
@@ -63,12 +91,24 @@ def loader(X: torch.Tensor, y: torch.Tensor, batch_size: int | None = None, shuf
     """Batches of ``(X, y)``: a seeded, single-process DataLoader, or ``[(X, y)]`` when batch_size is None.
 
     Args:
-        X (Tensor): inputs, one example per row.
+        X (Tensor): inputs, one example per row (at least one).
         y (Tensor): integer targets, as many as ``X`` has rows.
         batch_size (int or None, default None): examples per batch; None or >= len(X) gives one full batch.
         shuffle (bool, default True): reshuffle every epoch (mini-batches only).
-        seed (int, default 0): seed of the loader's own ``torch.Generator``.
+        seed (int, default 0): seed of the loader's own ``torch.Generator``, 0 <= seed < 2**32.
+
+    Example::
+
+        >>> loader(torch.zeros(10, 2), torch.zeros(10, dtype=torch.long), batch_size=4).batch_size
+        4
+        >>> loader(torch.zeros(10, 2), torch.zeros(8, dtype=torch.long))
+        Traceback (most recent call last):
+        ...
+        ValueError: X has 10 rows but y has 8; X and y must hold one target per example.
     """
+    _check_tensors(X, y)
+    _check_bool("shuffle", shuffle)
+    _check_seed("seed", seed)
     _check_batch_size(batch_size, len(X))
     if batch_size is None or batch_size >= len(X):
         return [(X, y)]
@@ -82,6 +122,7 @@ def _split(X, y, test_size, random_state):
 
     if not (isinstance(test_size, float) and 0.0 < test_size < 1.0):
         raise ValueError(f"test_size={test_size!r} must be a float with 0 < test_size < 1.")
+    _check_seed("random_state", random_state)
     return train_test_split(X, y, test_size=test_size, random_state=random_state)
 
 
@@ -95,15 +136,15 @@ def _bundle(name, X_tr, y_tr, X_va, y_va, batch_size, seed, num_classes, notice=
 
 def wine(standardize: bool = True, batch_size: int | None = None, test_size: float = 0.2,
          random_state: int = 42, seed: int = 0) -> Data:
-    """sklearn's Wine data (178 wines, 13 features, 3 cultivars) with the source's split.
+    """sklearn's Wine data (178 wines, 13 features, 3 cultivars) split as the classic Wine example splits it.
 
     Args:
         standardize (bool, default True): scale each feature to mean 0, std 1 using the training
             split's statistics. Off, the features span 0.1 to 1,680 and Adam(lr=0.1) struggles.
-        batch_size (int or None, default None): None trains full-batch, as the source does.
-        test_size (float, default 0.2): the validation share, as in the source's train_test_split.
-        random_state (int, default 42): the source's train_test_split seed.
-        seed (int, default 0): seed of the mini-batch shuffling.
+        batch_size (int or None, default None): None trains full-batch, as the classic Wine example does.
+        test_size (float, default 0.2): the validation share, as in the classic Wine example's train_test_split.
+        random_state (int, default 42): the classic Wine example's train_test_split seed, 0 <= it < 2**32.
+        seed (int, default 0): seed of the mini-batch shuffling, 0 <= seed < 2**32.
 
     Example::
 
@@ -114,6 +155,8 @@ def wine(standardize: bool = True, batch_size: int | None = None, test_size: flo
     from sklearn.datasets import load_wine
 
     X, y = load_wine(return_X_y=True)
+    _check_bool("standardize", standardize)
+    _check_seed("seed", seed)
     _check_batch_size(batch_size, len(X))
     X_tr, X_va, y_tr, y_va = _split(X, y, test_size, random_state)
     if standardize:
@@ -137,6 +180,7 @@ def digits(batch_size: int | None = 64, test_size: float = 0.2, random_state: in
     from sklearn.datasets import load_digits
 
     X, y = load_digits(return_X_y=True)
+    _check_seed("seed", seed)
     _check_batch_size(batch_size, len(X))
     X = X.reshape(-1, 1, 8, 8) / 16.0
     X_tr, X_va, y_tr, y_va = _split(X, y, test_size, random_state)

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from torch.optim import lr_scheduler
 
-from . import _compat, schedules
+from . import _compat, schedules, validation
 
 # Parameters that count scheduler steps, per class: read off the real object to judge a horizon.
 HORIZON = {"StepLR": "step_size", "CosineAnnealingLR": "T_max", "LinearLR": "total_iters",
@@ -57,28 +57,36 @@ def _horizon(s) -> int | None:
 
 
 def lint_schedule(scheduler_factory, num_epochs: int, steps_per_epoch: int = 1, step_on: str = "epoch",
-                  eps: float = 1e-8, lr: float = 0.1, verbose: bool = False) -> list[Finding]:
+                  negligible_lr: float = 1e-8, lr: float = 0.1, verbose: bool = False) -> list[Finding]:
     """Dry-run a schedule and list what is wrong with it.
 
     Checks: a per-batch scheduler (OneCycleLR, CyclicLR) stepped per epoch, or an epoch-sized horizon
     (T_max, step_size, milestones, total_iters) stepped per batch; OneCycleLR stepped past total_steps;
-    CosineAnnealingLR rising again after T_max; the LR falling below ``eps``; SequentialLR milestones
+    CosineAnnealingLR rising again after T_max; the LR vanishing (below ``negligible_lr``); SequentialLR milestones
     that are never reached or that cut a child schedule short or late; ReduceLROnPlateau inside
     SequentialLR or ChainedScheduler (PyTorch refuses it: they never pass it the metric); the last
     schedule's course (T_max, total_iters) longer than the steps the run leaves it, e.g. a cosine after a
     warmup given T_max = all the epochs, or T_max counted in batches but stepped per epoch.
 
     Args:
-        scheduler_factory (callable): ``optimizer -> scheduler``, as for ``schedules.preview``.
-        num_epochs (int): epochs of the planned training.
-        steps_per_epoch (int, default 1): mini-batches per epoch.
+        scheduler_factory (callable): ``optimizer -> scheduler``, as for ``schedules.preview``; built on the
+            optimizer it is given (one built on your real optimizer is refused: it would change its LR).
+        num_epochs (int): epochs of the planned training, 1 to 10,000.
+        steps_per_epoch (int, default 1): mini-batches per epoch, >= 1; num_epochs x steps_per_epoch at most
+            100,000 (``schedules.MAX_STEPS``).
         step_on (str, default "epoch"): where the training loop calls ``scheduler.step()``.
-        eps (float, default 1e-8): an LR below this is reported as training having stopped.
-        lr (float, default 0.1): the optimizer's initial LR.
+        negligible_lr (float, default 1e-8): an LR below this is reported as training having stopped
+            ("lr-vanishes"). lrlab's own rule of thumb: PyTorch has no such setting (ReduceLROnPlateau's
+            ``eps`` is another thing: it skips a cut that would change the LR by eps or less).
+        lr (float, default 0.1): the optimizer's initial LR, 0 < lr <= 10,000.
         verbose (bool, default False): also print each finding (or "no problems found").
 
     Returns:
         list of ``Finding(code, message)``; empty when the schedule looks right.
+
+    Raises:
+        ValueError: an argument out of range; ``schedules.FactoryError`` for a factory that cannot be previewed
+            (not ``optimizer -> scheduler``, built on another optimizer, an LR that is NaN or negative).
 
     Example::
 
@@ -86,8 +94,13 @@ def lint_schedule(scheduler_factory, num_epochs: int, steps_per_epoch: int = 1, 
         ...               num_epochs=10, steps_per_epoch=10, step_on="batch")
         []
     """
+    # 0. the arguments: counts within lrlab's bounds, settings known (a factory that cannot be previewed is refused)
     if not callable(scheduler_factory):
         raise ValueError(f"scheduler_factory={scheduler_factory!r} must be a function optimizer -> scheduler.")
+    schedules.require_steps(num_epochs, steps_per_epoch)
+    validation.require_one_of("step_on", step_on, ("epoch", "batch"))
+    validation.require_real("negligible_lr", negligible_lr, 0)
+    validation.require_bool("verbose", verbose)
     findings: list[Finding] = []
 
     def add(code, message):
@@ -96,7 +109,9 @@ def lint_schedule(scheduler_factory, num_epochs: int, steps_per_epoch: int = 1, 
     # 1. build it: PyTorch itself refuses some combinations (ReduceLROnPlateau inside SequentialLR)
     dummy = schedules.dummy_optimizer(lr)
     try:
-        tree = _tree(scheduler_factory(dummy))
+        tree = _tree(schedules.from_factory(scheduler_factory, dummy, "scheduler_factory"))
+    except schedules.FactoryError:  # not a schedule at all: refused, not a finding
+        raise
     except ValueError as err:
         if "ReduceLROnPlateau" in str(err):
             add("plateau-in-container", "ReduceLROnPlateau cannot go inside SequentialLR or ChainedScheduler: "
@@ -152,6 +167,9 @@ def lint_schedule(scheduler_factory, num_epochs: int, steps_per_epoch: int = 1, 
     try:
         curve = schedules.preview(scheduler_factory, num_epochs, steps_per_epoch, step_on=step_on, lr=lr,
                                   metrics=[1.0] * n_steps)
+    except schedules.FactoryError as err:  # an LR curve no schedule gives (NaN, negative): refused
+        message = str(err)
+        raise schedules.FactoryError(f"scheduler_{message}" if message.startswith("factory") else message) from None
     except ValueError as err:
         total = next((s.total_steps for s in tree if isinstance(s, lr_scheduler.OneCycleLR)), None)
         if total is not None:
@@ -174,11 +192,11 @@ def lint_schedule(scheduler_factory, num_epochs: int, steps_per_epoch: int = 1, 
                     f"the LR rises again (from epoch {curve['step_epoch'][k]:.3g}). Set T_max to the number of "
                     "scheduler steps, or use CosineAnnealingWarmRestarts if you want restarts.")
                 break
-    # 6. an LR so small that training has stopped
-    below = next((k for k, v in enumerate(lrs) if v < eps), None)
+    # 6. an LR so small that training has in effect stopped (lrlab's threshold, not a PyTorch setting)
+    below = next((k for k, v in enumerate(lrs) if v < negligible_lr), None)
     if below is not None:
-        add("below-eps", f"the LR falls below {eps:g} at epoch {curve['step_epoch'][below]:.3g} "
-            f"(it reaches {min(lrs):.3g}): from there on the weights barely move.")
+        add("lr-vanishes", f"the LR falls below {negligible_lr:g} at epoch {curve['step_epoch'][below]:.3g} "
+            f"(it reaches {min(lrs):.3g}): from there on the weights barely move, and the epochs left are wasted.")
     return _report(findings, verbose)
 
 

@@ -72,7 +72,8 @@ def trace(metrics: Sequence[float], mode: str = "min", factor: float = 0.1, pati
 
 
 def _checked(metrics) -> list:
-    if isinstance(metrics, (str, bytes)) or not hasattr(metrics, "__len__") or len(metrics) == 0:
+    if (isinstance(metrics, (str, bytes, dict, set)) or not hasattr(metrics, "__len__")
+            or not hasattr(metrics, "__getitem__") or len(metrics) == 0):
         raise ValueError(f"metrics={metrics!r} must be a non-empty sequence of finite numbers.")
     for i, m in enumerate(metrics):
         if isinstance(m, bool) or not isinstance(m, numbers.Real) or not math.isfinite(m):

@@ -160,3 +160,13 @@ def test_every_public_module_is_reachable_after_import_lrlab_in_a_fresh_interpre
     assert out["train_names"] == ["fit", "sweep", "evaluate", "History", "pick_device"] and out["missing_raises"]
     assert out["light"] == [], "import lrlab must not load these"
     assert out["finder_without_matplotlib"], "the range test must load without matplotlib"
+
+
+def test_an_old_module_name_says_where_it_went():
+    import lrlab
+
+    for old, new in lrlab.RENAMED.items():
+        with pytest.raises(AttributeError, match=rf"lrlab\.{old} was renamed: use {re.escape(new)}"):
+            getattr(lrlab, old)
+    with pytest.raises(AttributeError, match="has no attribute 'nonsense'"):
+        lrlab.nonsense  # noqa: B018

@@ -186,10 +186,25 @@ def test_divergence_stops_early_and_says_why():
 
 
 def test_a_nan_loss_stops_the_test_even_without_a_threshold():
+    calls = []
+
+    def nan_from_the_fifth_call(out, y):  # calls 1, 2: the look at the first training and validation batches
+        calls.append(1)
+        return nn.functional.cross_entropy(out, y) * (math.nan if len(calls) >= 5 else 1.0)
+
     model = models.WineMLP()
-    r = finder.lr_range_test(model, torch.optim.SGD(model.parameters()), lambda out, y: out.sum() * math.nan,
+    r = finder.lr_range_test(model, torch.optim.SGD(model.parameters()), nan_from_the_fifth_call, _wine(), 1e-3,
+                             1.0, 20, diverge_th=None)
+    assert r.stopped == "diverged" and r.steps == 2 and "nan" in r.message
+
+
+def test_a_nan_loss_before_any_update_is_blamed_on_the_criterion_not_the_lr():
+    model = models.WineMLP()
+    before = finder.snapshot(model)
+    with pytest.raises(ValueError, match="criterion gives a loss of nan .* not the learning rate"):
+        finder.lr_range_test(model, torch.optim.SGD(model.parameters()), lambda out, y: out.sum() * math.nan,
                              _wine(), 1e-3, 1.0, 20, diverge_th=None)
-    assert r.stopped == "diverged" and r.steps == 0 and "nan" in r.message and r.suggestions == {}
+    assert finder.snapshots_equal(before, finder.snapshot(model))
 
 
 def test_short_loader_is_cycled_or_reported_exhausted():
@@ -304,12 +319,14 @@ def _min_lr(r):
 # --- argument checks --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("kwargs, match", [
     ({"start_lr": 0}, "start_lr=0"), ({"start_lr": -1e-3}, "start_lr=-0.001"), ({"start_lr": math.inf}, "start_lr"),
-    ({"start_lr": 1e-2, "end_lr": 1e-3}, "end_lr=0.001.*> start_lr"), ({"end_lr": 1e-5}, "end_lr"),
-    ({"num_iter": 1}, "num_iter=1.*>= 2"), ({"num_iter": 10.0}, "num_iter=10.0"), ({"num_iter": True}, "num_iter"),
+    ({"start_lr": 1e-2, "end_lr": 1e-3}, "end_lr=0.001.*start_lr \\(0.01\\) < end_lr"), ({"end_lr": 1e-5}, "end_lr"),
+    ({"num_iter": 1}, "num_iter=1.*2 <= num_iter <= 100,000"), ({"num_iter": 10.0}, "num_iter=10.0"),
+    ({"num_iter": True}, "num_iter"),
     ({"mode": "log"}, "mode='log'"), ({"smooth": 1.0}, "smooth=1.0.*0 <= smooth < 1"), ({"smooth": -0.1}, "smooth"),
     ({"diverge_th": 1.0}, "diverge_th=1.0.*> 1"), ({"diverge_th": "4"}, "diverge_th"),
     ({"cycle": 1}, "cycle=1"), ({"seed": 1.5}, "seed=1.5"), ({"criterion": "mse"}, "criterion='mse'"),
-    ({"data": None}, "data=None"), ({"data": []}, "data has no batches"), ({"val_data": []}, "val_data"),
+    ({"data": None}, "data has no training batches \\(None\\)"), ({"data": []}, "data has no training batches"),
+    ({"val_data": []}, "val_data"),
 ])
 def test_every_bad_argument_is_a_value_error_before_any_training(kwargs, match):
     model = models.WineMLP()
@@ -344,7 +361,7 @@ def test_a_one_shot_iterator_is_read_once():
 def test_model_and_optimizer_must_match():
     with pytest.raises(ValueError, match="model must be"):
         finder.lr_range_test("net", torch.optim.SGD(models.WineMLP().parameters()), None, _wine())
-    with pytest.raises(ValueError, match="optimizer must be built on model.parameters"):
+    with pytest.raises(ValueError, match="optimizer holds none of model's 6 parameters"):
         finder.lr_range_test(models.WineMLP(), torch.optim.SGD(models.WineMLP().parameters()), None, _wine())
     with pytest.raises(ValueError, match="num_iter=0"):
         finder.ramp(1e-3, 1.0, 0)

@@ -33,7 +33,7 @@ CASES = {
                                     (make("StepLR", step_size=3), 10, 20, "epoch")),
     "cosine-rises": ((make("CosineAnnealingLR", T_max=10), 15, 1, "epoch"),
                      (make("CosineAnnealingLR", T_max=15), 15, 1, "epoch")),
-    "below-eps": ((make("ExponentialLR", gamma=0.1), 10, 1, "epoch"),
+    "lr-vanishes": ((make("ExponentialLR", gamma=0.1), 10, 1, "epoch"),
                   (make("ExponentialLR", gamma=0.7), 10, 1, "epoch")),
     "milestone-unreached": ((warmup_cosine(5, 20, 10), 15, 1, "epoch"),
                             (warmup_cosine(5, 5, 10), 15, 1, "epoch")),

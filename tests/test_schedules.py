@@ -123,7 +123,7 @@ BAD = [
     ("ReduceLROnPlateau", {"cooldown": -1}, "cooldown", ">= 0"),
     ("ReduceLROnPlateau", {"mode": "avg"}, "mode", "'min', 'max'"),
     ("ReduceLROnPlateau", {"threshold_mode": "pct"}, "threshold_mode", "'rel', 'abs'"),
-    ("ReduceLROnPlateau", {"min_lr": -1e-3}, "min_lr", ">= "),
+    ("ReduceLROnPlateau", {"min_lr": -1e-3}, "min_lr", "0 <= value <= 10000"),
     ("ReduceLROnPlateau", {"threshold": -0.1}, "threshold", ">= "),
     ("CosineAnnealingLR", {"T_max": 0}, "T_max", ">= 1"),
     ("CosineAnnealingLR", {"T_max": 10.5}, "T_max", "integer"),
@@ -132,7 +132,7 @@ BAD = [
     ("LinearLR", {"start_factor": 0}, "start_factor", "0 <"),
     ("ConstantLR", {"factor": 1.5}, "factor", "<= 1"),
     ("ConstantLR", {"factor": 0}, "factor", "0 < value"),  # PyTorch takes it, then divides by it at total_iters
-    ("OneCycleLR", {"max_lr": 0, "total_steps": 10}, "max_lr", "> 0"),
+    ("OneCycleLR", {"max_lr": 0, "total_steps": 10}, "max_lr", "0 < value <= 10000"),
     ("OneCycleLR", {"max_lr": 0.1, "total_steps": 10, "pct_start": 1.2}, "pct_start", "< 1"),
     ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 0}, "step_size_up", ">= 1"),
     ("StepLR", {"step_size": 2, "gama": 0.5}, "gama", "Did you mean 'gamma'"),

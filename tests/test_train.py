@@ -20,7 +20,7 @@ def _wine_run(scheduler_factory, num_epochs=30, lr=0.1, **fit_kwargs):
 
 
 def test_plateau_run_matches_the_sources_hand_written_loop():
-    # The source's loop, verbatim in spirit: full batch, scheduler.step(val_loss) after each epoch.
+    # The classic Wine example's loop, verbatim in spirit: full batch, scheduler.step(val_loss) after each epoch.
     def factory(o):
         return lr_scheduler.ReduceLROnPlateau(o, mode="min", factor=0.5, patience=2)
     d = data.wine(standardize=False)

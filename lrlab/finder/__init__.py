@@ -21,7 +21,9 @@ Example::
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 import torch
@@ -86,22 +88,26 @@ class FinderResult:
         return f"FinderResult(steps={self.steps}, stopped={self.stopped!r}, {picks})"
 
 
-def _batches(data, name):
-    if data is None or not hasattr(data, "__iter__") and not hasattr(data, "train"):
-        raise ValueError(f"{name}={data!r} must be lrlab.data.Data, a (train, val) pair or a loader of "
-                         "(inputs, targets) batches.")
-    batches = data.val if name == "val_data" and hasattr(data, "val") else train.split_data(data)[0]
-    if batches is None or (hasattr(batches, "__len__") and len(batches) == 0):
-        raise ValueError(f"{name} has no batches; it must yield (inputs, targets) pairs.")
-    return batches
+def _batches(model, data, criterion, name):
+    """The training batches of ``data`` (for ``val_data``: a Data's ``.val``), after ``train.check_data``'s look at
+    their first batch: a ValueError naming ``name`` (or ``model``) for a batch that does not fit."""
+    if name == "val_data" and hasattr(data, "train") and hasattr(data, "val"):
+        data = data.val
+    if name == "data" and isinstance(data, Iterator):  # a stream, read once: its first batch looked at, then put back
+        first = next(data, None)
+        if first is None:
+            raise ValueError("data yields no batches (the iterator is empty).")
+        train.check_batch(model, first, criterion)
+        return itertools.chain([first], data)
+    return train.check_data(model, data, criterion, name=name)[0]
 
 
 def _validate_ramp(start_lr, end_lr, num_iter, mode):
-    validation.require_real("start_lr", start_lr, 0, low_open=True)
-    if not (validation.is_real(end_lr) and end_lr > start_lr):
-        raise ValueError(f"end_lr={end_lr!r} is out of range; end_lr must be a finite number > start_lr "
-                         f"({start_lr:g}).")
-    validation.require_int("num_iter", num_iter, minimum=2)
+    validation.require_lr("start_lr", start_lr)
+    if not (validation.is_real(end_lr) and start_lr < end_lr <= validation.MAX_LR):
+        raise ValueError(f"end_lr={end_lr!r} is out of range; end_lr must be a number with start_lr ({start_lr:g}) "
+                         f"< end_lr <= {validation.MAX_LR:g}.")
+    validation.require_int("num_iter", num_iter, 2, validation.MAX_STEPS)
     validation.require_one_of("mode", mode, MODES, note=" ('exp': equal steps per decade)")
 
 
@@ -109,15 +115,13 @@ def _validate_range_test(model, optimizer, criterion, start_lr, end_lr, num_iter
                          seed):
     validation.require_module("model", model)
     validation.require_optimizer("optimizer", optimizer)
-    mine = {id(p) for p in model.parameters()}
-    if not any(id(p) in mine for g in optimizer.param_groups for p in g["params"]):
-        raise ValueError("optimizer must be built on model.parameters(); it holds none of the model's parameters.")
-    validation.require_callable("criterion", criterion, "a loss function (None: CrossEntropyLoss)", none_ok=True)
+    validation.require_optimizer_of(model, optimizer)
+    validation.require_criterion("criterion", criterion)
     _validate_ramp(start_lr, end_lr, num_iter, mode)
     validation.require_real("smooth", smooth, 0, 1, high_open=True)
     validation.require_real("diverge_th", diverge_th, 1, low_open=True, none_ok=True)
     validation.require_bool("cycle", cycle)
-    validation.require_int("seed", seed)
+    validation.require_seed("seed", seed)
 
 
 def _factor(mode, start_lr, end_lr, num_iter):
@@ -133,8 +137,8 @@ def ramp(start_lr: float, end_lr: float, num_iter: int, mode: str = "exp") -> li
 
     Args:
         start_lr (float): the first LR, > 0.
-        end_lr (float): the last LR, > start_lr.
-        num_iter (int): steps, >= 2.
+        end_lr (float): the last LR, start_lr < end_lr <= 10,000 (``validation.MAX_LR``).
+        num_iter (int): steps, 2 to 100,000 (``validation.MAX_STEPS``).
         mode (str, default "exp"): "exp" (the same factor every step) or "linear" (the same difference).
 
     Example::
@@ -168,7 +172,12 @@ class _RangeRun:
         return self._stop("diverged", f"diverged at step {step} (lr={lr:.3g}): {why}")
 
     def accept(self, i: int, value: float) -> bool:
-        """Before the backward pass: a NaN/inf loss stops the test and moves no weight."""
+        """Before the backward pass: a NaN/inf loss stops the test and moves no weight. At the very first step,
+        before any update, it is not the LR's doing: a ValueError naming the model."""
+        if not self.lr and not math.isfinite(value):
+            raise ValueError(f"model: the loss is {value} at the first step of the range test, before any update, "
+                             "so not because of the learning rate: the model's outputs in train mode (or the "
+                             "criterion) are not finite on the first batch.")
         lr = self.optimizer.param_groups[0]["lr"]
         return math.isfinite(value) or not self._diverged(len(self.lr) + 1, lr, f"the loss is {value}")
 
@@ -178,7 +187,7 @@ class _RangeRun:
         lr = self.optimizer.param_groups[0]["lr"]  # the LR this step used: the scheduler has not stepped yet
         self.scheduler.step()
         if self.val is not None:
-            value = train.evaluate(self.model, self.val, self.criterion)[0]
+            value = train.evaluate(self.model, self.val, self.criterion, check=False, name="val_data")[0]
         if not math.isfinite(value):
             return self._diverged(len(self.lr) + 1, lr, f"the loss is {value}")
         # bias-corrected exponential moving average, as fastai and Lightning smooth it
@@ -232,8 +241,9 @@ def lr_range_test(model: nn.Module, optimizer: torch.optim.Optimizer, criterion=
         criterion (callable, default ``nn.CrossEntropyLoss()``): the loss.
         data: ``lrlab.data.Data``, a ``(train, val)`` pair or a loader; its training batches are used.
         start_lr (float, default 1e-7): the first LR, > 0.
-        end_lr (float, default 10.0): the last LR, > start_lr.
-        num_iter (int, default 100): optimizer steps (one per batch), >= 2; the loader is cycled if shorter.
+        end_lr (float, default 10.0): the last LR, start_lr < end_lr <= 10,000.
+        num_iter (int, default 100): optimizer steps (one per batch), 2 to 100,000; the loader is cycled if
+            shorter.
         mode (str, default "exp"): "exp" (the same factor every step, equal time per decade) or "linear".
         smooth (float, default 0.95): weight of the past in the moving average, 0 <= smooth < 1.
         diverge_th (float or None, default 4.0): stop when the smoothed loss exceeds this many times its
@@ -241,12 +251,18 @@ def lr_range_test(model: nn.Module, optimizer: torch.optim.Optimizer, criterion=
         val_data (optional): record the mean loss over these batches after every step instead
             (slower, less noisy); a ``Data`` gives its ``.val``.
         cycle (bool, default True): start the loader again when it runs out; False stops the test there.
-        seed (int, default 0): seeds torch (forked: yours is left alone) and the loader's generator.
+        seed (int, default 0): 0 <= seed < 2**32; seeds torch (forked: yours is left alone) and the loader's
+            generator.
         rules (dict or list, optional): the suggestion rules, as for ``suggest`` (default: the three of
             ``SUGGESTION_RULES``); a rule is a function ``(lrs, losses) -> lr``.
 
     Returns:
         FinderResult: per step ``lr``, ``loss``, ``smooth_loss``; ``stopped``/``message``; ``suggestions``.
+
+    Raises:
+        ValueError: for an argument out of range, an optimizer built on another model, or a first batch that does
+            not fit the model (as ``lrlab.train.check_data``), before anything is touched; for a batch holding
+            NaN/inf met during the test (a data problem, not divergence), after everything is put back.
 
     Example::
 
@@ -260,8 +276,8 @@ def lr_range_test(model: nn.Module, optimizer: torch.optim.Optimizer, criterion=
     """
     # 1. check every argument before anything is touched
     _validate_range_test(model, optimizer, criterion, start_lr, end_lr, num_iter, mode, smooth, diverge_th, cycle, seed)
-    batches = _batches(data, "data")
-    val = None if val_data is None else _batches(val_data, "val_data")
+    batches = _batches(model, data, criterion, "data")
+    val = None if val_data is None else _batches(model, val_data, criterion, "val_data")
     named_rules(rules)
     criterion = criterion or nn.CrossEntropyLoss()
     saved = _state.snapshot(model, optimizer, batches)

@@ -56,17 +56,24 @@ class Verification:
         return "\n".join(rows + [self.verdict])
 
 
-def _validate_verify(suggested_lr, model, optimizer, num_epochs, factors, tolerance):
-    validation.require_real("suggested_lr", suggested_lr, 0, low_open=True)
+def _validate_verify(suggested_lr, model, optimizer, num_epochs, factors, tolerance, criterion, seed):
+    validation.require_lr("suggested_lr", suggested_lr)
     validation.require_module("model", model)
     validation.require_optimizer("optimizer", optimizer, note=" (its kind and settings are reused)")
-    validation.require_int("num_epochs", num_epochs, minimum=1)
-    ok = isinstance(factors, (list, tuple)) and len(factors) >= 2 and all(
+    validation.require_optimizer_of(model, optimizer)
+    validation.require_int("num_epochs", num_epochs, 1, validation.MAX_EPOCHS)
+    ok = isinstance(factors, (list, tuple)) and 2 <= len(factors) <= validation.MAX_RUNS and all(
         validation.is_real(f) and f > 0 for f in factors)
     if not ok or 1 not in factors or len(set(factors)) != len(factors):
-        raise ValueError(f"factors={factors!r} must be a list of at least 2 different numbers > 0, including 1 "
-                         "(the suggestion itself).")
+        raise ValueError(f"factors={factors!r} must be a list of 2 to {validation.MAX_RUNS} different numbers > 0, "
+                         "including 1 (the suggestion itself).")
+    if suggested_lr * max(factors) > validation.MAX_LR:
+        top = suggested_lr * max(factors)
+        raise ValueError(f"factors={factors!r} x suggested_lr={suggested_lr:g} reaches lr={top:g}; factors x "
+                         f"suggested_lr must stay <= {validation.MAX_LR:g}.")
     validation.require_real("tolerance", tolerance, 0, 1, high_open=True)
+    validation.require_criterion("criterion", criterion)
+    validation.require_seed("seed", seed)
 
 
 def _verdict(factors, final, start, tolerance, kind):
@@ -100,10 +107,11 @@ def verify(suggested_lr: float, model: nn.Module, optimizer: torch.optim.Optimiz
         optimizer (torch.optim.Optimizer): its class and settings (``optimizer.defaults``: momentum, betas,
             weight decay, ...) are reused with the new LR; it is not changed. Per-group settings are not.
         data: ``lrlab.data.Data``, a ``(train, val)`` pair or a training loader, as for ``fit``.
-        num_epochs (int, default 5): epochs per run, >= 1.
-        factors (list of float, default (0.1, 0.3, 1, 3)): multiples of the suggestion; must include 1.
+        num_epochs (int, default 5): epochs per run, 1 to 10,000.
+        factors (list of float, default (0.1, 0.3, 1, 3)): 2 to 100 multiples of the suggestion; must include 1.
         criterion (callable, default ``nn.CrossEntropyLoss()``): the loss.
-        seed (int, default 0): as for ``fit``: every run starts from the same seed and the same batches.
+        seed (int, default 0): 0 <= seed < 2**32, as for ``fit``: every run starts from the same seed and the
+            same batches.
         tolerance (float, default 0.1): 1x "holds" when its loss drop (start - final) is at least
             (1 - tolerance) x the best run's: relative to the start, so tiny final losses compare fairly.
 
@@ -115,14 +123,20 @@ def verify(suggested_lr: float, model: nn.Module, optimizer: torch.optim.Optimiz
         >>> [round(lr, 6) for lr in v.lrs]              # 0.1x, 0.3x, 1x, 3x the suggestion
         [0.0003, 0.0009, 0.003, 0.009]
     """
-    # 1. check everything before any training
-    _validate_verify(suggested_lr, model, optimizer, num_epochs, factors, tolerance)
+    # 1. check everything before any training: the arguments, then the first batches, tried on the model
+    _validate_verify(suggested_lr, model, optimizer, num_epochs, factors, tolerance, criterion, seed)
     factors = sorted(factors)
-    train, val = _train.split_data(data)
+    train, val = _train.check_data(model, data, criterion)
     kind = "training" if val is None else "validation"
-    start = _train.evaluate(copy.deepcopy(model), train if val is None else val, criterion)[0]
-    # 2. one short training per factor, each from the same copy of the model and the same seed
-    runs = [_short_run(suggested_lr * f, model, optimizer, data, num_epochs, criterion, seed) for f in factors]
+    start = _train.evaluate(copy.deepcopy(model), train if val is None else val, criterion, check=False,
+                            name="data")[0]
+    # 2. one short training per factor, each from the same copy of the model and the same seed; the stop button
+    #    (an interrupted run) stops them all
+    runs = []
+    for f in factors:
+        runs.append(_short_run(suggested_lr * f, model, optimizer, data, num_epochs, criterion, seed))
+        if runs[-1].interrupted:
+            raise KeyboardInterrupt(f"verify: interrupted in the run at {f:g}x")
     curves = [h.train_loss if val is None else h.val_loss for h in runs]
     final = [math.inf if h.diverged or not curve else curve[-1] for h, curve in zip(runs, curves, strict=True)]
     # 3. compare the final losses
