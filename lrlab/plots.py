@@ -7,15 +7,17 @@ kept and redrawn to PNG bytes, for the explorers of ``lrlab.widgets`` and the RE
 
 from __future__ import annotations
 
-import io
 import math
 import numbers
+import struct
+import threading
+import zlib
 
 import matplotlib.pyplot as plt
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
-from PIL import Image
+from matplotlib.transforms import Bbox
 
 
 def use_style(scale: float = 1.0) -> None:
@@ -206,11 +208,12 @@ def plot_plateau(trace, axes=None, metric_label="validation loss", log_metric=Fa
 
     Top: the metric, the best so far, and a triangle where patience ran out (filled: the LR was cut,
     hollow: the cut was skipped, by ``min_lr`` or ``eps``). Middle: ``num_bad_epochs`` against the
-    patience, and the cooldown counter. Bottom: the LR after each epoch's step (log scale).
+    patience, a triangle at ``patience + 1`` on each epoch that exceeded it (the scheduler's count, which
+    reads 0 after that step), and the cooldown counter. Bottom: the LR after each epoch's step (log scale).
 
     Args:
         trace (dict): from ``lrlab.plateau.trace``.
-        axes (three matplotlib Axes, optional): where to draw; a new 8x7 in figure when None.
+        axes (three matplotlib Axes, optional): where to draw; a new 8x7.5 in figure when None.
         metric_label (str, default "validation loss"): y label of the top panel.
         log_metric (bool, default False): log-scale the metric (a loss heading for 0).
 
@@ -225,7 +228,7 @@ def plot_plateau(trace, axes=None, metric_label="validation loss", log_metric=Fa
         [0.1, 0.1, 0.1, 0.05, 0.05]
     """
     if axes is None:
-        _, axes = plt.subplots(3, 1, figsize=(8, 7), sharex=True, gridspec_kw={"height_ratios": [1.4, 0.8, 1]})
+        _, axes = plt.subplots(3, 1, figsize=(8, 7.5), sharex=True, gridspec_kw={"height_ratios": [1.4, 1.1, 1]})
     metric_ax, count_ax, lr_ax = axes
     x, p = trace["epoch"], trace["params"]
     # 1. the metric, the best so far, and where patience ran out
@@ -244,12 +247,17 @@ def plot_plateau(trace, axes=None, metric_label="validation loss", log_metric=Fa
     # 2. the counters the scheduler keeps
     count_ax.bar(x, trace["num_bad_epochs"], width=1.0, color="C1", alpha=0.6, label="num_bad_epochs")
     count_ax.axhline(p["patience"], color="C3", ls=":", label=f"patience = {p['patience']}")
+    if trace["patience_out"]:  # the bad epoch that exceeded patience: the count reached patience + 1, then reset to 0
+        count_ax.plot(trace["patience_out"], [p["patience"] + 1] * len(trace["patience_out"]), "v", color="C3", ms=8,
+                      ls="none", label=f"bad epoch {p['patience'] + 1}: patience exceeded")
     if p["cooldown"]:
         count_ax.step(x, trace["cooldown_counter"], where="mid", color="C4", label="cooldown_counter")
     count_ax.set_ylabel("epochs")
-    count_ax.legend(loc="upper left", fontsize="small")
+    top = max([p["patience"] + 1, p["cooldown"], *trace["num_bad_epochs"]])
+    count_ax.set_ylim(0, top * 1.9 + 1)  # room above the bars and triangles for the legend
+    count_ax.legend(loc="upper left", fontsize="small", ncol=2)
     # 3. the LR after each epoch's scheduler step
-    lr_ax.step(x, trace["lr"], where="post", color="C0", label="LR after the step")
+    lr_ax.step(x, trace["lr"], where="post", color=COLORS["ReduceLROnPlateau"], label="LR after the step")
     if p["min_lr"]:
         lr_ax.axhline(p["min_lr"], color="C7", ls=":", label=f"min_lr = {p['min_lr']:g}")
     lr_ax.set_yscale("log")
@@ -264,65 +272,170 @@ def plot_plateau(trace, axes=None, metric_label="validation loss", log_metric=Fa
 
 
 # --- figures drawn again and again (the explorers, the README picture) -----------------------------------------
+def png_bytes(rgba, width: int, height: int) -> bytes:
+    """RGBA pixels (``height`` rows of ``width * 4`` bytes, e.g. an Agg canvas's ``buffer_rgba()``) as the bytes
+    of a PNG: the rows unfiltered, deflated once at level 1 (zlib releases the GIL meanwhile). For a plot about
+    4x faster than Pillow's encoder, and no bigger: its rows are mostly runs of one colour.
+
+    Example::
+
+        >>> import io, PIL.Image
+        >>> png = png_bytes(bytes([255, 0, 0, 255]) * 6, 3, 2)     # 3 x 2 red pixels
+        >>> png[:8], PIL.Image.open(io.BytesIO(png)).getpixel((2, 1))
+        (b'\\x89PNG\\r\\n\\x1a\\n', (255, 0, 0, 255))
+    """
+    import numpy as np
+
+    raw = np.empty((height, 1 + 4 * width), np.uint8)
+    raw[:, 0] = 0  # filter type "none", every row
+    raw[:, 1:] = np.frombuffer(rgba, np.uint8).reshape(height, 4 * width)
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8 bits, RGBA, deflate, filtered, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 1))
+            + chunk(b"IEND", b""))
+
+
+def log_limits(values, default=(0.1, 1.0), decades: int = 0) -> tuple[float, float]:
+    """Limits of a log axis showing ``values`` (non-finite and values <= 0 left out): a margin, then snapped
+    outwards to powers of ten over two decades or more (the bottom to an even power over four or more), to 1-2-5
+    steps over less; with ``decades``, at least that many decades below the top. Snapped limits repeat from one
+    picture to the next, so a ``ReusedFigure`` draws each y axis once and then takes it from its cache.
+
+    Example::
+
+        >>> log_limits([0.1, 0.001]), log_limits([0.1]), log_limits([float("nan"), 0.0])
+        ((0.0001, 1.0), (0.05, 0.2), (0.1, 1.0))
+        >>> log_limits([0.03, 0.003], decades=5)       # an LR axis: the same for every run that starts at 0.03
+        (1e-06, 0.1)
+        >>> log_limits([1.1, 3e-7]), log_limits([1.1, 3e-8])    # losses: the bottom moves two decades at a time
+        ((1e-08, 10.0), (1e-08, 10.0))
+    """
+    finite = [v for v in values if 0 < v < math.inf]
+    if not finite:
+        return default
+    lo, hi = max(min(finite) / 1.15, 1e-300), min(max(finite) * 1.15, 1e300)
+    if decades:
+        lo = min(lo, 10.0 ** (math.ceil(math.log10(hi)) - decades))
+    if math.log10(hi / lo) >= 2:  # powers of ten; over four decades or more the bottom at an even one
+        bottom = math.floor(math.log10(lo))
+        bottom -= bottom % 2 if math.log10(hi / lo) >= 4 else 0
+        return 10.0 ** bottom, 10.0 ** math.ceil(math.log10(hi))
+    steps = [m * 10.0 ** e for e in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 2)
+             for m in (1, 2, 5)]
+    return max(s for s in steps if s <= lo * (1 + 1e-12)), min(s for s in steps if s >= hi * (1 - 1e-12))
+
+
 class ReusedFigure:
     """One matplotlib ``Figure`` (never pyplot: nothing to close), its lines updated in place and rendered to PNG.
 
-    Only what changes (the lines, the y axes, the title) is drawn over a saved picture of the rest, then encoded
-    to PNG bytes: about 5x faster than a new pyplot figure shown by the inline backend (benchmarks/
-    bench_explorer.py measures it). Subclasses make their lines (``self.lines``) and a ``draw(...) -> bytes``.
+    What never changes (frames, x axis, axis labels, the legend) is drawn once and kept as pixels; each y axis is
+    drawn once per pair of (snapped) limits and kept too, shared by the figures drawn alike. A picture is then:
+    those pixels put back, the grid and the data lines drawn, the legend put back over them, the title drawn (if
+    any), one PNG encoded (``png_bytes``): a few ms, where a new pyplot figure shown by the inline backend takes
+    100 to 300 (benchmarks/bench_explorer.py measures the explorers). Subclasses pass their y axes' labels, make
+    their lines (``self.lines``; those in ``self.data_lines`` set the y limits) and a ``draw(...) -> bytes``.
+    ``lock`` is held while drawing: one picture at a time.
     """
 
-    def __init__(self, num_epochs: int, figsize, dpi, n_axes: int):
+    AXIS_CACHE = 16  # y axes kept as pixels, per axes
+    _shared, _shared_lock = {}, threading.Lock()  # y axes as pixels, shared by figures alike (size, labels, fonts)
+
+    def __init__(self, num_epochs: int, figsize, dpi, n_axes: int, ylabels=()):
         if not (isinstance(dpi, numbers.Real) and 20 <= dpi <= 300):
             raise ValueError(f"dpi={dpi!r} is out of range; it must be a number with 20 <= dpi <= 300.")
-        self.fig, self.dpi, self.lines, self._background = Figure(figsize=figsize, dpi=dpi), dpi, [], None
+        self.fig = Figure(figsize=figsize, dpi=dpi)
+        self.dpi, self.lines, self.data_lines, self.decades = dpi, [], [], [0] * n_axes
+        self.lock, self._background, self._legends = threading.Lock(), None, []
         FigureCanvasAgg(self.fig)
         kw = {"gridspec_kw": {"height_ratios": [1, 1.3]}} if n_axes == 2 else {}
         self.axes = list(self.fig.subplots(n_axes, 1, sharex=True, squeeze=False, **kw)[:, 0])
         self.fig.subplots_adjust(left=0.15, right=0.97, top=0.93, bottom=0.1 if n_axes == 2 else 0.13, hspace=0.12)
-        for ax in self.axes:  # plain tick labels (0.01, 1e-05) and no minor ticks: 40% faster to draw
+        self.grids = []
+        for ax, label in zip(self.axes, ylabels, strict=True):  # plain tick labels (0.01, 1e-05), no minor ticks
             ax.set_yscale("log")
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
             ax.yaxis.set_minor_locator(NullLocator())
-            ax.grid(True, axis="y", alpha=0.3)  # (vertical grid lines cost 5% of the drawing)
+            # horizontal grid lines as one line of their own: drawn with the data, not with the cached y axis
+            self.grids.append(ax.plot([], [], color=plt.rcParams["grid.color"], lw=0.8, alpha=0.3, zorder=0.5,
+                                      transform=ax.get_yaxis_transform())[0])
+            # the axis label at a fixed place by the figure's edge: part of what never changes, drawn once
+            box = ax.get_position()
+            self.fig.text(0.01, (box.y0 + box.y1) / 2, label, rotation=90, ha="left", va="center",
+                          fontsize=plt.rcParams["axes.labelsize"])
         self.axes[-1].set_xlim(0, num_epochs)
         self.axes[-1].set_xlabel("epoch")
+        fonts = tuple(plt.rcParams[k] for k in ("font.size", "ytick.labelsize", "axes.labelsize", "font.family"))
+        key = (type(self).__name__, num_epochs, tuple(figsize), dpi, tuple(ylabels), str(fonts))
+        with self._shared_lock:
+            self._axis_pixels = self._shared.setdefault(key, [{} for _ in self.axes])
 
-    def render(self, title: str) -> bytes:
-        """Rescale the y axes to the new data, set the title, and return the PNG."""
-        for ax in self.axes:
-            ax.relim()
-            ax.autoscale_view(scalex=False)
-            lo, hi = ax.get_ylim()
-            # ticks at powers of ten over wide ranges, at 1-2-5 or every digit over narrow ones
-            decades = math.log10(hi / lo) if lo > 0 else 9
-            subs = (1.0,) if decades >= 2 else (1.0, 2.0, 5.0) if decades >= 0.6 else tuple(range(1, 10))
-            ax.yaxis.set_major_locator(LogLocator(subs=subs, numticks=8))
-        self.axes[0].set_title(title, fontsize="medium", y=1.0)  # a fixed place: the title is drawn on its own
+    def _capture_background(self) -> None:
+        """Once: everything that never changes, as pixels; the legends (opaque) also apart, to go over the lines."""
         canvas = self.fig.canvas
-        if self._background is None:  # once: everything that never changes (frames, x axis, legend) as pixels
-            legends = [ax.get_legend() for ax in self.axes if ax.get_legend() is not None]
-            changing = self.lines + legends + [ax.yaxis for ax in self.axes] + [self.axes[0].title]
-            for artist in changing:
-                artist.set_visible(False)
-            canvas.draw()
-            self._background = canvas.copy_from_bbox(self.fig.bbox)
-            for artist in changing:
-                artist.set_visible(True)
-        # then, for each picture, only what changes is drawn over a copy of it (a third faster than a full draw)
-        canvas.restore_region(self._background)
-        for ax in self.axes:
-            ax.draw_artist(ax.yaxis)  # tick labels, grid lines and label of the rescaled y axis
-        for line in self.lines:
-            line.axes.draw_artist(line)
-        for ax in self.axes:
-            if ax.get_legend() is not None:
-                ax.draw_artist(ax.get_legend())  # over the lines, as in a full draw
-        self.axes[0].draw_artist(self.axes[0].title)
-        buf = io.BytesIO()
-        size = canvas.get_width_height(physical=True)
-        Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(buf, "png", compress_level=1)
-        return buf.getvalue()
+        changing = self.lines + self.grids + [ax.yaxis for ax in self.axes] + [self.axes[0].title]
+        for artist in changing:
+            artist.set_visible(False)
+        canvas.draw()
+        self._background = canvas.copy_from_bbox(self.fig.bbox)
+        self._legends = [canvas.copy_from_bbox(ax.get_legend().get_window_extent())
+                         for ax in self.axes if ax.get_legend() is not None]
+        for artist in changing:
+            artist.set_visible(True)
+
+    def _axis_box(self, i: int, drawn):
+        """The pixels of axes ``i``'s y axis: left of the frame, between the middles of the gaps to its neighbours."""
+        ax, fig_box = self.axes[i], self.fig.bbox
+        lo = (self.axes[i + 1].bbox.y1 + ax.bbox.y0) / 2 if i + 1 < len(self.axes) else fig_box.y0
+        hi = (self.axes[i - 1].bbox.y0 + ax.bbox.y1) / 2 if i > 0 else fig_box.y1
+        y0, y1 = max(lo, min(drawn.y0, ax.bbox.y0) - 2), min(hi, max(drawn.y1, ax.bbox.y1) + 2)
+        return Bbox([[fig_box.x0, y0], [ax.bbox.x0 + 1, y1]])
+
+    def render(self, title: str = "") -> bytes:
+        """Set each y axis's limits from the data lines, draw ``title`` ("": none), and return the PNG."""
+        with self.lock:
+            canvas = self.fig.canvas
+            if self._background is None:
+                self._capture_background()
+            canvas.restore_region(self._background)
+            renderer = canvas.get_renderer()
+            for i, ax in enumerate(self.axes):
+                lo, hi = log_limits([v for line in self.data_lines if line.axes is ax for v in line.get_ydata()],
+                                    decades=self.decades[i])
+                subs = (1.0,) if math.log10(hi / lo) >= 2 else (1.0, 2.0, 5.0)
+                ax.set_ylim(lo, hi)
+                ax.yaxis.set_major_locator(LogLocator(subs=subs, numticks=6))  # fewer labels: text is dear
+                ticks = [t for t in ax.yaxis.get_major_locator().tick_values(lo, hi) if lo <= t <= hi * (1 + 1e-9)]
+                self.grids[i].set_data([x for _ in ticks for x in (0, 1, math.nan)],
+                                       [y for t in ticks for y in (t, t, math.nan)])
+                pixels = self._axis_pixels[i]
+                with self._shared_lock:
+                    region = pixels.get((lo, hi))
+                if region is not None:
+                    canvas.restore_region(region)
+                else:  # drawn once for these limits: tick marks and tick labels
+                    ax.draw_artist(ax.yaxis)
+                    region = canvas.copy_from_bbox(self._axis_box(i, ax.yaxis.get_tightbbox(renderer)))
+                    with self._shared_lock:
+                        if len(pixels) >= self.AXIS_CACHE:
+                            pixels.pop(next(iter(pixels)))
+                        pixels[lo, hi] = region
+            for line in self.grids + self.lines:
+                line.axes.draw_artist(line)
+            for legend in self._legends:  # over the lines, as in a full draw
+                canvas.restore_region(legend)
+            if title:  # text is the dearest thing to draw (a third of a picture): callers may show it elsewhere
+                self.axes[0].set_title(title, fontsize="medium", y=1.0)  # a fixed place: drawn on its own
+                self.axes[0].draw_artist(self.axes[0].title)
+            width, height = canvas.get_width_height(physical=True)
+            return png_bytes(canvas.buffer_rgba(), width, height)
+
+
+def _finite(values) -> list:
+    """``values`` with NaN where a log axis cannot show them (non-finite, <= 0): a gap in the line, no error."""
+    return [v if 0 < v < math.inf else math.nan for v in values]
 
 
 class TrainingFigure(ReusedFigure):
@@ -344,7 +457,7 @@ class TrainingFigure(ReusedFigure):
     """
 
     def __init__(self, num_epochs: int, mark_cuts: bool = False, figsize=(7.5, 5.2), dpi=90):
-        super().__init__(num_epochs, figsize, dpi, 2)
+        super().__init__(num_epochs, figsize, dpi, 2, ("LR (log scale)", "loss (log scale)"))
         ax_lr, ax_loss = self.axes
         (self.lr_line,) = ax_lr.plot([], [], drawstyle="steps-post", color="C0")
         (self.train_line,) = ax_loss.plot([], [], color="C1", label="train")
@@ -353,17 +466,28 @@ class TrainingFigure(ReusedFigure):
         self.cut_lines = [ax.plot([], [], ":", color="C3", lw=1.6, transform=ax.get_xaxis_transform(),
                                   label="patience ran out")[0] for ax in self.axes]
         self.lines = [self.lr_line, self.train_line, self.val_line, *self.cut_lines]
-        ax_lr.set_ylabel("LR (log scale)")
-        ax_loss.set_ylabel("loss (log scale)")
+        self.data_lines = [self.lr_line, self.train_line, self.val_line]
+        self.decades[0] = 5  # the LR axis spans 5 decades or more: the same frame for every run from one LR
         handles = [self.train_line, self.val_line] + self.cut_lines[1:] * mark_cuts
-        ax_loss.legend(handles=handles, loc="upper center", ncol=3, framealpha=0.9)  # falling curves leave it free
+        # opaque, so that it can be put back over the lines as pixels; falling curves leave the top free
+        ax_loss.legend(handles=handles, loc="upper center", ncol=3, framealpha=1.0)
 
-    def draw(self, history, title: str, cuts=()) -> bytes:
-        """The PNG of ``history`` (a ``History``) under ``title``, dotted lines after the epochs in ``cuts``."""
-        n = history.num_epochs
-        self.lr_line.set_data(history.step_epoch + [n], history.lr + history.epoch_lr[-1:])  # the last LR holds
-        self.train_line.set_data(range(1, n + 1), history.train_loss)
-        self.val_line.set_data(range(1, len(history.val_loss) + 1), history.val_loss)
+    def draw(self, history, title: str = "", cuts=()) -> bytes:
+        """The PNG of ``history`` (a ``History``, complete or stopped early: what it holds is drawn) under
+        ``title``, dotted lines after the epochs in ``cuts``."""
+        n, xs, ys = history.num_epochs, [], []
+        for x, lr in zip(history.step_epoch, history.lr, strict=True):  # where the LR changes: same line, fewer points
+            if not ys or lr != ys[-1]:
+                xs.append(x)
+                ys.append(lr)
+        if ys:  # the last LR holds to the end of the last step's epoch; after a whole epoch, its scheduler step shows
+            steps = history.step_epoch
+            xs.append(steps[-1] + (steps[1] - steps[0] if len(steps) > 1 else 1.0))  # one step's width further
+            whole = len(history.epoch_lr) == n and abs(xs[-1] - n) < 1e-9
+            ys.append(history.epoch_lr[-1] if whole else ys[-1])
+        self.lr_line.set_data(xs, _finite(ys))
+        self.train_line.set_data(range(1, n + 1), _finite(history.train_loss))
+        self.val_line.set_data(range(1, len(history.val_loss) + 1), _finite(history.val_loss))
         for line in self.cut_lines:
             line.set_data([x for c in cuts for x in (c, c, math.nan)], [y for _ in cuts for y in (0, 1, math.nan)])
         return self.render(title)
@@ -385,14 +509,13 @@ class CurveFigure(ReusedFigure):
     """
 
     def __init__(self, num_epochs: int, figsize=(7.5, 4.2), dpi=90):
-        super().__init__(num_epochs, figsize, dpi, 1)
+        super().__init__(num_epochs, figsize, dpi, 1, ("learning rate (log scale)",))
         (self.lr_line,) = self.axes[0].plot([], [], drawstyle="steps-post")
-        self.lines = [self.lr_line]
-        self.axes[0].set_ylabel("learning rate (log scale)")
+        self.lines = self.data_lines = [self.lr_line]
 
-    def draw(self, curve: dict, title: str) -> bytes:
+    def draw(self, curve: dict, title: str = "") -> bytes:
         """The PNG of ``curve`` (``step_epoch`` and ``lr`` lists) under ``title``."""
-        self.lr_line.set_data(curve["step_epoch"], curve["lr"])
+        self.lr_line.set_data(curve["step_epoch"], _finite(curve["lr"]))
         return self.render(title)
 
 
@@ -418,28 +541,43 @@ COLORS = {
     "train": "#0072B2",
     "validation": "#D55E00",
 }
+# Colours for what is not a schedule: the three verdicts on an LR (lessons 01 and 03) and the two optimizers that
+# lesson 02 compares. They reuse Okabe-Ito colours that schedules have too: no lesson draws them beside schedules.
+OTHER_COLORS = {
+    "too small": "#56B4E9",
+    "about right": "#009E73",
+    "too large": "#D55E00",
+    "SGD": "#0072B2",
+    "Adam": "#E69F00",
+}
 
 
 def color(name: str) -> str:
     """The course's fixed colour for a schedule (or "train" / "validation"), as a hex string.
 
+    Also an LR verdict ("too small", "about right", "too large") or an optimizer ("SGD", "Adam"):
+    ``OTHER_COLORS``.
+
     Args:
-        name (str): a key of ``COLORS``, e.g. "StepLR", "OneCycleLR", "constant"; case is ignored.
+        name (str): a key of ``COLORS`` or ``OTHER_COLORS``, e.g. "StepLR", "OneCycleLR", "constant",
+            "too large"; case is ignored.
 
     Example:
         >>> color("OneCycleLR"), color("onecyclelr")
         ('#E69F00', '#E69F00')
     """
     if isinstance(name, str):
-        if name in COLORS:
-            return COLORS[name]
-        lower = {key.lower(): value for key, value in COLORS.items()}
+        known = {**COLORS, **OTHER_COLORS}
+        if name in known:
+            return known[name]
+        lower = {key.lower(): value for key, value in known.items()}
         if name.lower() in lower:
             return lower[name.lower()]
-    raise ValueError(f"name={name!r} has no course colour; name must be one of {', '.join(COLORS)}.")
+    raise ValueError(f"name={name!r} has no course colour; name must be one of "
+                     f"{', '.join([*COLORS, *OTHER_COLORS])}.")
 
 
-def plot_band(x, runs, ax=None, label=None, color=None, xlabel="epoch", ylabel="loss", alpha=0.25):
+def plot_band(x, runs, ax=None, label=None, color=None, xlabel="epoch", ylabel="loss", alpha=0.25, **style):
     """The mean of several runs' curves as a line, their min-max range as a shaded band.
 
     One band per schedule shows what a single seed hides: how far runs that differ only in their seed
@@ -453,6 +591,8 @@ def plot_band(x, runs, ax=None, label=None, color=None, xlabel="epoch", ylabel="
         color (str, optional): any matplotlib colour, or a name in ``COLORS``.
         xlabel (str, default "epoch"), ylabel (str, default "loss"): axis labels.
         alpha (float, default 0.25): opacity of the band.
+        **style: passed on to the mean's line (``ls="--"``, ``lw=3``, ``zorder=...``): two schedules that share
+            a colour, or whose bands coincide, stay told apart.
 
     Returns:
         The axes.
@@ -479,7 +619,7 @@ def plot_band(x, runs, ax=None, label=None, color=None, xlabel="epoch", ylabel="
     ax = _ax(ax)
     n = curves.shape[0]
     line, = ax.plot(xs, curves.mean(axis=0), color=color,
-                    label=None if label is None else f"{label} (mean of {n})")
+                    label=None if label is None else f"{label} (mean of {n})", **style)
     ax.fill_between(xs, curves.min(axis=0), curves.max(axis=0), color=line.get_color(), alpha=alpha, lw=0)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -489,7 +629,8 @@ def plot_band(x, runs, ax=None, label=None, color=None, xlabel="epoch", ylabel="
     return ax
 
 
-def plot_landscape(paths, ax=None, lambdas=(1.0, 10.0), colors=None, extent=None, levels=12, markersize=3):
+def plot_landscape(paths, ax=None, lambdas=(1.0, 10.0), colors=None, extent=None, levels=12, markersize=3,
+                   until_outside=False):
     """Contours of the quadratic ``0.5 * (l1 * x**2 + l2 * y**2)`` with SGD paths drawn on them.
 
     Args:
@@ -502,6 +643,8 @@ def plot_landscape(paths, ax=None, lambdas=(1.0, 10.0), colors=None, extent=None
             Points of a diverging path outside it are clipped.
         levels (int, default 12): contour lines, spaced evenly in log(loss).
         markersize (float, default 3): dot size of the points (0: lines only).
+        until_outside (bool, default False): draw each path only up to its first point outside the view, so a
+            diverging path ends where it leaves the picture instead of crossing it again and again.
 
     Returns:
         The axes.
@@ -541,6 +684,10 @@ def plot_landscape(paths, ax=None, lambdas=(1.0, 10.0), colors=None, extent=None
     for i, (label, path) in enumerate(items):
         c = colors[i] if colors else f"C{i}"
         pts = np.array(path["points"], dtype=float)
+        if until_outside:  # keep the first point outside the view: the line shows where the path leaves it
+            outside = np.flatnonzero(~(np.isfinite(pts).all(axis=1) & (np.abs(pts[:, 0]) <= half_x)
+                                       & (np.abs(pts[:, 1]) <= half_y)))
+            pts = pts[:outside[0] + 1] if len(outside) else pts
         ax.plot(pts[:, 0], pts[:, 1], "-o", color=c, lw=1, ms=markersize, label=label, alpha=0.85)
         ax.plot(pts[0, 0], pts[0, 1], "o", mfc="white", mec=c, mew=2, ms=8, zorder=3)
     ax.set_xlim(-half_x, half_x)

@@ -1,11 +1,14 @@
 """A real browser: JupyterLab runs the ReduceLROnPlateau lesson and a learner moves the factor slider.
 
-Starts JupyterLab on a free localhost port with a token, opens a copy of NOTEBOOK in headless Chromium through
-Playwright, runs all cells, moves the factor slider of the explorer, and checks that the plot image changed and
-that no widget shows "Error displaying widget". Skipped, with the reason, where Chromium or Playwright is absent
-(unless LRLAB_REQUIRE_BROWSER=1, which .ci/run sets after installing Chromium: then it fails instead), or where
-the notebook has no explorer cell yet. `make test` runs it in .venv (ipywidgets 8) and in .venv-colab (ipywidgets
-7.7, whose JupyterLab frontend jupyterlab_widgets 1.1.x declares JupyterLab ^3 || ^4 and renders there).
+Starts JupyterLab on a free localhost port with a token, opens a copy of the lesson (found by a glob on
+``*reduce_lr_on_plateau*.ipynb``: lessons get renumbered) in headless Chromium through Playwright, runs all cells,
+moves the factor slider of the explorer, and checks that the plot image changed and that no widget shows "Error
+displaying widget". It also measures the time from the Enter key press to the new image, loaded in the page
+(``keypress_to_image_ms``: printed with ``-s``, and a property in the JUnit report). Skipped, with the reason,
+where Chromium or Playwright is absent (unless LRLAB_REQUIRE_BROWSER=1, which .ci/run sets after installing
+Chromium: then it fails instead), or where the notebook has no explorer cell yet. `make test` runs it in .venv
+(ipywidgets 8) and in .venv-colab (ipywidgets 7.7, whose JupyterLab frontend jupyterlab_widgets 1.1.x declares
+JupyterLab ^3 || ^4 and renders there).
 LRLAB_BROWSER_NOTEBOOK=path runs it on another notebook. The browser and server fixtures: tests/conftest.py.
 """
 
@@ -20,13 +23,15 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "lessons" / "04_reduce_lr_on_plateau.ipynb"  # the lesson whose explorer a learner moves
+LESSON_GLOB = "*reduce_lr_on_plateau*.ipynb"  # the lesson whose explorer a learner moves, whatever its number
 EXPLORER_CALL = "plateau_explorer("  # a code cell calling this shows the explorer
 CELLS_TIMEOUT_MS = 240_000  # the whole lesson, on a busy 2-core machine
 
 
 def _notebook() -> Path:
-    path = Path(os.environ.get("LRLAB_BROWSER_NOTEBOOK", NOTEBOOK))
+    found = sorted((ROOT / "lessons").glob(LESSON_GLOB))
+    path = Path(os.environ["LRLAB_BROWSER_NOTEBOOK"]) if "LRLAB_BROWSER_NOTEBOOK" in os.environ else (
+        found[0] if found else ROOT / "lessons" / LESSON_GLOB)
     if not path.exists():
         pytest.skip(f"{path} does not exist yet: no explorer to test in a browser")
     cells = nbformat.read(path, as_version=4).cells
@@ -64,7 +69,18 @@ def lab(tmp_path, browser, start_server):
     return f"{base}lab/tree/{notebook.name}?token={token}"
 
 
-def test_moving_the_factor_slider_in_jupyterlab_redraws_the_plot(lab, browser):
+# Notes, in the page, the time of the Enter key press and of the first new image loaded after it.
+WATCH = """img => {
+  window.lrlabKey = undefined; window.lrlabLoaded = undefined;
+  document.addEventListener('keydown', e => {
+    if (e.key === 'Enter' && window.lrlabKey === undefined) window.lrlabKey = performance.now(); },
+                            {capture: true});
+  img.addEventListener('load', () => { if (window.lrlabKey !== undefined && window.lrlabLoaded === undefined)
+                                         window.lrlabLoaded = performance.now(); });
+}"""
+
+
+def test_moving_the_factor_slider_in_jupyterlab_redraws_the_plot(lab, browser, record_property):
     with browser.sync_api.sync_playwright() as p:
         chromium = browser.launch(p)
         page = chromium.new_page(viewport={"width": 1400, "height": 1000})
@@ -85,7 +101,9 @@ def test_moving_the_factor_slider_in_jupyterlab_redraws_the_plot(lab, browser):
         page.wait_for_function("img => img.src.startsWith('blob:') && img.naturalWidth > 100",
                                arg=image.element_handle())
         before = image.get_attribute("src")
-        # 3. move the factor slider as a learner does: type into its readout, press Enter
+        # 3. move the factor slider as a learner does: type into its readout, press Enter; the page notes the time
+        #    of the key press and of the new image, loaded and decoded
+        page.evaluate(WATCH, image.element_handle())
         readout = explorer.locator(".lrlab-factor .widget-readout")
         new_factor = "0.30" if readout.inner_text().strip() == "0.50" else "0.50"  # a real change either way
         readout.click()
@@ -95,6 +113,11 @@ def test_moving_the_factor_slider_in_jupyterlab_redraws_the_plot(lab, browser):
         # 4. the kernel retrains, sends a new PNG, and the image changes; nothing shows an error
         page.wait_for_function("([img, before]) => img.src !== before && img.naturalWidth > 100",
                                arg=[image.element_handle(), before])
+        page.wait_for_function("() => window.lrlabLoaded !== undefined")
+        latency = page.evaluate("() => window.lrlabLoaded - window.lrlabKey")
+        record_property("keypress_to_image_ms", round(latency))
+        print(f"\nJupyterLab, {lab.rsplit('/', 1)[-1].split('?')[0]}: factor slider, Enter key press to the new image "
+              f"loaded: {latency:.0f} ms")
         assert readout.inner_text().strip() == new_factor
         assert page.locator("text=Error displaying widget").count() == 0
         assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0

@@ -19,6 +19,7 @@ import torch  # noqa: E402
 pytest.importorskip("ipywidgets")
 from lrlab import data, explore, schedules, widgets  # noqa: E402
 from lrlab.train import History, lr_cuts  # noqa: E402
+from lrlab.widgets import explorers  # noqa: E402
 
 SMALL = {"dpi": 30}  # a small picture: same code path, quicker to render
 
@@ -161,8 +162,8 @@ def test_a_refused_combination_is_shown_not_raised():
     assert ex.error is None and ex.last["lr"][20] == pytest.approx(0.01)
 
 
-def test_going_back_to_a_setting_reuses_the_cached_run(wine):
-    ex = widgets.plateau_explorer(wine, 30, **SMALL)
+def test_going_back_to_a_setting_reuses_the_cached_run():
+    ex = widgets.plateau_explorer(data.wine(standardize=False), 30, lr=0.03, patience=1, **SMALL)  # cut by epoch 15
     ex.factor.value = 0.5
     first, picture = ex.last, ex.image.value
     ex.factor.value = 0.3
@@ -205,6 +206,7 @@ def test_a_value_out_of_range_in_code_is_a_value_error_before_any_training(monke
         raise AssertionError("trained before checking the arguments")
 
     monkeypatch.setattr(explore, "train_run", no_training)
+    monkeypatch.setattr(explore.Trainer, "run", no_training)
     monkeypatch.setattr(explore, "preview_run", no_training)
     with pytest.raises(ValueError, match="must") as err:
         make(**kwargs)
@@ -225,8 +227,10 @@ def test_a_notebook_without_widgets_shows_a_png_of_the_default_setting(wine):
     ex = widgets.plateau_explorer(wine, 10, **SMALL)
     bundle, _ = DisplayFormatter().format(ex)
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == ex.box.model_id
-    assert base64.b64decode(bundle["image/png"]) == ex.image.value
-    assert bytes(ex.image.value).startswith(b"\x89PNG")
+    fallback = base64.b64decode(bundle["image/png"])  # the live picture, with its headline drawn above it
+    assert fallback.startswith(b"\x89PNG") and bytes(ex.image.value).startswith(b"\x89PNG")
+    assert fallback != ex.image.value and fallback[16:24] == bytes(ex.image.value)[16:24]  # same width and height
+    assert "patience 10" in ex.status.value and "<b>" in ex.status.value  # the headline, in the status line
     assert bundle["text/plain"].startswith("PlateauExplorer(lr=0.1, factor=0.1") and "0x" not in bundle["text/plain"]
 
 
@@ -272,9 +276,90 @@ def test_controls_at_their_edges_and_random_moves_raise_nothing_and_leave_no_ope
         for ex, name, value in _moves(explorers, random.Random(0), random_moves=40):
             ex.controls[name].value = value
             moves += 1
-            if isinstance(ex, widgets.ScheduleExplorer):
-                assert ex.error is None or "milestones" in ex.error, (name, value, ex.error)
+            if isinstance(ex, widgets.ScheduleExplorer):  # a combination a scheduler refuses is said, not raised
+                refused = ex.error is not None and "could not run" not in ex.error
+                assert ex.error is None or (refused and ex.last is None), (name, value, ex.error)
             else:
                 assert ex.error is None and (ex.last.num_epochs == 12 or ex.last.stopped), (name, value)
     assert plt.get_fignums() == before == []
     assert moves > 100 and sum(len(ex.cache) for ex in explorers) > 50  # most moves really computed something new
+
+
+# --- a slider move never ends in an exception (issue 13) ----------------------------------------------------------
+def _drawn_lr(ex) -> list:
+    return [y for y in ex.figure.lr_line.get_ydata() if not math.isnan(y)]
+
+
+def test_adam_diverging_on_digits_in_its_first_epoch_is_drawn_and_explained():
+    ex = widgets.step_explorer(data.digits(), 2, **SMALL)
+    picture = ex.image.value
+    ex.lr.value = 1.0  # was an IndexError: no epoch finished, no final LR
+    h = ex.last
+    assert ex.error is None and h.stopped and h.num_epochs == 0 and len(h.loss) >= 1
+    assert "diverged" in ex.status.value and "no epoch finished" in ex.status.value and "lr=1" in ex.status.value
+    assert ex.image.value != picture and _drawn_lr(ex) == [1.0] * len(_drawn_lr(ex)) != []  # the steps it took
+
+
+def test_mini_batch_sgd_stopped_inside_an_epoch_draws_the_steps_it_took():
+    ex = widgets.plateau_explorer(data.wine(batch_size=4), 3, optimizer_type="sgd", **SMALL)
+    ex.lr.value = 1.0  # was a numpy shape error: more LR steps than finished epochs
+    h = ex.last
+    assert ex.error is None and h.stopped and "diverged" in ex.status.value
+    xs = [x for x in ex.figure.lr_line.get_xdata() if not math.isnan(x)]
+    assert xs[0] == 0.0 and xs[-1] == pytest.approx(h.step_epoch[-1] + 1 / 36)  # 142 examples: 36 batches of 4
+
+
+def test_a_refused_setting_replaces_the_picture_the_status_and_last():
+    ex = widgets.schedule_explorer("MultiStepLR", **SMALL)
+    good, status = ex.image.value, ex.status.value
+    ex.milestones.value = "60, 30"
+    assert ex.last is None and "milestones" in ex.error and "color:#b00" in ex.status.value != status
+    assert ex.image.value not in (good, b"")  # an empty picture that says so, not the last setting's
+    ex.milestones.value = "30, 60, 80"
+    assert ex.error is None and ex.image.value == good and ex.status.value == status
+
+
+def test_an_unexpected_error_in_a_move_is_shown_not_raised(wine, monkeypatch):
+    ex = widgets.plateau_explorer(wine, 5, **SMALL)
+    picture = ex.image.value
+
+    def broken(*args, **kw):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(explore.Trainer, "run", broken)
+    ex.factor.value = 0.5
+    assert ex.last is None and "RuntimeError: boom" in ex.error and "boom" in ex.status.value
+    assert ex.image.value != picture
+
+
+def test_the_constantlr_factor_slider_cannot_reach_zero():
+    ex = widgets.schedule_explorer("ConstantLR", num_epochs=10, **SMALL)
+    ex.factor.value = 0.0
+    assert ex.factor.value >= 0.05 and ex.error is None and min(ex.last["lr"]) > 0
+    with pytest.raises(ValueError, match="factor"):
+        widgets.schedule_explorer("ConstantLR", factor=0.0)
+
+
+@pytest.mark.parametrize("make", ["plateau", "step", "exponential", "schedule"])
+def test_the_settings_one_notch_away_are_what_a_one_notch_move_gives(wine, make):
+    """The background thread computes ``neighbours()``: each must be exactly the setting a move gives, or the
+    move would not find it."""
+    ex = {"plateau": lambda: widgets.plateau_explorer(wine, 3, lr=0.03, **SMALL),
+          "step": lambda: widgets.step_explorer(wine, 3, **SMALL),
+          "exponential": lambda: widgets.step_explorer(wine, 3, scheduler="ExponentialLR", **SMALL),
+          "schedule": lambda: widgets.schedule_explorer("OneCycleLR", num_epochs=3, **SMALL)}[make]()
+    start = ex.params()
+    predicted = ex.neighbours()
+    assert len(predicted) >= len(start) - 1
+    moves = [(name, value) for name in start for value in explorers._notches(ex.specs[name], start[name])]
+    assert len(moves) == len(predicted)
+    for name, value in moves:
+        ex._hold = True  # back to the start without computing anything
+        for key, ctl in ex.controls.items():
+            if key in start:
+                ctl.value = start[key]
+        ex._hold = False
+        if isinstance(ex, widgets.StepExplorer):
+            ex._layout(None)
+        ex.controls[name].value = value
+        assert ex.params() in predicted, (name, value, ex.params())
