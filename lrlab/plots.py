@@ -272,6 +272,32 @@ def plot_plateau(trace, axes=None, metric_label="validation loss", log_metric=Fa
 
 
 # --- figures drawn again and again (the explorers, the README picture) -----------------------------------------
+_SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+def tick_label(value: float, _position=None) -> str:
+    """One style for every tick of a log axis that spans decades: 1, 10, 100 plainly, powers of ten below 1 as
+    10⁻¹, 10⁻² (never a mix of "0.0001" and "1e-06" on one axis), other values as 5×10⁻⁵.
+
+    Example::
+
+        >>> [tick_label(v) for v in (100, 1, 0.1, 0.01, 1e-6, 5e-5)]
+        ['100', '1', '10⁻¹', '10⁻²', '10⁻⁶', '5×10⁻⁵']
+    """
+    if value <= 0 or not math.isfinite(value):
+        return f"{value:g}"
+    exponent = math.floor(math.log10(value) + 1e-9)
+    mantissa = round(value / 10.0 ** exponent, 1)
+    if 0 <= exponent <= 2:
+        return f"{value:g}"
+    power = "10" + str(exponent).translate(_SUPERSCRIPT)
+    return power if mantissa == 1 else f"{mantissa:g}\u00d7{power}"
+
+
+def _plain_label(value: float, _position=None) -> str:
+    return f"{value:g}"
+
+
 def png_bytes(rgba, width: int, height: int) -> bytes:
     """RGBA pixels (``height`` rows of ``width * 4`` bytes, e.g. an Agg canvas's ``buffer_rgba()``) as the bytes
     of a PNG: the rows unfiltered, deflated once at level 1 (zlib releases the GIL meanwhile). For a plot about
@@ -356,7 +382,7 @@ class ReusedFigure:
         self.grids = []
         for ax, label in zip(self.axes, ylabels, strict=True):  # plain tick labels (0.01, 1e-05), no minor ticks
             ax.set_yscale("log")
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.yaxis.set_major_formatter(FuncFormatter(_plain_label))
             ax.yaxis.set_minor_locator(NullLocator())
             # horizontal grid lines as one line of their own: drawn with the data, not with the cached y axis
             self.grids.append(ax.plot([], [], color=plt.rcParams["grid.color"], lw=0.8, alpha=0.3, zorder=0.5,
@@ -404,7 +430,9 @@ class ReusedFigure:
             for i, ax in enumerate(self.axes):
                 lo, hi = log_limits([v for line in self.data_lines if line.axes is ax for v in line.get_ydata()],
                                     decades=self.decades[i])
-                subs = (1.0,) if math.log10(hi / lo) >= 2 else (1.0, 2.0, 5.0)
+                wide = math.log10(hi / lo) >= 2  # ticks at powers of ten (labelled 10⁻²), else at 1-2-5 (0.2)
+                subs = (1.0,) if wide else (1.0, 2.0, 5.0)
+                ax.yaxis.set_major_formatter(FuncFormatter(tick_label if wide else _plain_label))
                 ax.set_ylim(lo, hi)
                 ax.yaxis.set_major_locator(LogLocator(subs=subs, numticks=6))  # fewer labels: text is dear
                 ticks = [t for t in ax.yaxis.get_major_locator().tick_values(lo, hi) if lo <= t <= hi * (1 + 1e-9)]
@@ -459,12 +487,12 @@ class TrainingFigure(ReusedFigure):
     def __init__(self, num_epochs: int, mark_cuts: bool = False, figsize=(7.5, 5.2), dpi=90):
         super().__init__(num_epochs, figsize, dpi, 2, ("LR (log scale)", "loss (log scale)"))
         ax_lr, ax_loss = self.axes
-        (self.lr_line,) = ax_lr.plot([], [], drawstyle="steps-post", color="C0")
-        (self.train_line,) = ax_loss.plot([], [], color="C1", label="train")
-        (self.val_line,) = ax_loss.plot([], [], "--", color="C2", label="validation")
+        (self.lr_line,) = ax_lr.plot([], [], drawstyle="steps-post", color=COLORS["constant"])
+        (self.train_line,) = ax_loss.plot([], [], color=COLORS["train"], label="train")
+        (self.val_line,) = ax_loss.plot([], [], "--", color=COLORS["validation"], label="validation")
         # vertical lines from the bottom (0) to the top (1) of each axes, NaN-separated, in one Line2D each
-        self.cut_lines = [ax.plot([], [], ":", color="C3", lw=1.6, transform=ax.get_xaxis_transform(),
-                                  label="patience ran out")[0] for ax in self.axes]
+        self.cut_lines = [ax.plot([], [], ":", color=COLORS["ReduceLROnPlateau"], lw=1.6,
+                                  transform=ax.get_xaxis_transform(), label="patience ran out")[0] for ax in self.axes]
         self.lines = [self.lr_line, self.train_line, self.val_line, *self.cut_lines]
         self.data_lines = [self.lr_line, self.train_line, self.val_line]
         self.decades[0] = 5  # the LR axis spans 5 decades or more: the same frame for every run from one LR
@@ -472,9 +500,11 @@ class TrainingFigure(ReusedFigure):
         # opaque, so that it can be put back over the lines as pixels; falling curves leave the top free
         ax_loss.legend(handles=handles, loc="upper center", ncol=3, framealpha=1.0)
 
-    def draw(self, history, title: str = "", cuts=()) -> bytes:
+    def draw(self, history, title: str = "", cuts=(), lr_color: str | None = None) -> bytes:
         """The PNG of ``history`` (a ``History``, complete or stopped early: what it holds is drawn) under
-        ``title``, dotted lines after the epochs in ``cuts``."""
+        ``title``, dotted lines after the epochs in ``cuts``; the LR in ``lr_color`` (the schedule's course
+        colour, ``color(name)``; black when None), the losses in the course's neutral train/validation greys."""
+        self.lr_line.set_color(lr_color or COLORS["constant"])
         n, xs, ys = history.num_epochs, [], []
         for x, lr in zip(history.step_epoch, history.lr, strict=True):  # where the LR changes: same line, fewer points
             if not ys or lr != ys[-1]:
@@ -510,11 +540,13 @@ class CurveFigure(ReusedFigure):
 
     def __init__(self, num_epochs: int, figsize=(7.5, 4.2), dpi=90):
         super().__init__(num_epochs, figsize, dpi, 1, ("learning rate (log scale)",))
-        (self.lr_line,) = self.axes[0].plot([], [], drawstyle="steps-post")
+        (self.lr_line,) = self.axes[0].plot([], [], drawstyle="steps-post", color=COLORS["constant"])
         self.lines = self.data_lines = [self.lr_line]
 
-    def draw(self, curve: dict, title: str = "") -> bytes:
-        """The PNG of ``curve`` (``step_epoch`` and ``lr`` lists) under ``title``."""
+    def draw(self, curve: dict, title: str = "", lr_color: str | None = None) -> bytes:
+        """The PNG of ``curve`` (``step_epoch`` and ``lr`` lists) under ``title``, in ``lr_color`` (the
+        schedule's course colour; black when None)."""
+        self.lr_line.set_color(lr_color or COLORS["constant"])
         self.lr_line.set_data(curve["step_epoch"], _finite(curve["lr"]))
         return self.render(title)
 
@@ -537,9 +569,9 @@ COLORS = {
     "CosineAnnealingWarmRestarts": "#882255",
     "PolynomialLR": "#AA4499",
     "ConstantLR": "#888888",
-    # one run's own curves (a plot with one run and no schedule colours: the most distinct pair)
-    "train": "#0072B2",
-    "validation": "#D55E00",
+    # one run's own curves, beside an LR drawn in its schedule's colour: neutral greys (solid / dashed)
+    "train": "#666666",
+    "validation": "#222222",
 }
 # Colours for what is not a schedule: the three verdicts on an LR (lessons 01 and 03) and the two optimizers that
 # lesson 02 compares. They reuse Okabe-Ito colours that schedules have too: no lesson draws them beside schedules.
@@ -549,6 +581,9 @@ OTHER_COLORS = {
     "too large": "#D55E00",
     "SGD": "#0072B2",
     "Adam": "#E69F00",
+    # a range test's curves (lesson 03, finder.plot_finder): no schedule is drawn beside them
+    "raw loss": "#A6A6A6",
+    "smoothed loss": "#0072B2",
 }
 
 

@@ -38,33 +38,47 @@ def test_01_1_wrong_ones_name_the_mistake():
     assert "is the text" in _wrong("01.1", "0.25")
 
 
-# --- 01.2: the unguarded run ---------------------------------------------------------------------------------
-def _fit(lr=10.0, epochs=100, momentum=0.0, seed=0, batch_size=None, guard=None, scheduler=None):
-    model = models.WineMLP(seed=seed)
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
-    sched = scheduler(opt) if scheduler else None
-    return lrlab.fit(model, opt, sched, data.wine(batch_size=batch_size), num_epochs=epochs, diverge_threshold=guard,
-                     verbose=False)
+# --- 01.2: dead units, counted with a forward hook -----------------------------------------------------------
+def _hooked(count, remove=True):
+    """A dead_units that catches the layer's output with a forward hook and counts with ``count(output)``."""
+    def dead_units(model, layer, X):
+        outputs = []
+        handle = layer.register_forward_hook(lambda module, inputs, output: outputs.append(output))
+        with torch.no_grad():
+            model(X)
+        if remove:
+            handle.remove()
+        return count(outputs[0])
+    return dead_units
 
 
-def test_01_2_unguarded_run_wrong_ones():
-    right = _fit()
+def test_01_2_right_answers_in_several_forms():
+    verdict = check("01.2", _hooked(lambda out: int((out <= 0).all(dim=0).sum())))
+    assert verdict and "6 layers" in verdict.message
+    assert any("after 8 epochs, its fc2: 10 of 10 dead" in d for d in verdict.details)  # section 6's table, to the end
+    assert any("fc2: 2 of 10 dead" in d for d in verdict.details)  # two units are dead from the start
+    assert check("01.2", _hooked(lambda out: int((~(out > 0).any(dim=0)).sum())))
+    assert check("01.2", _hooked(lambda out: (out <= 0).all(dim=0).sum()))  # a one-number integer tensor
+    assert check("01.2", _hooked(lambda out: float((out <= 0).all(dim=0).sum())))
+
+
+def test_01_2_wrong_ones_name_the_mistake():
+    assert "still on the layer" in _wrong("01.2", _hooked(lambda out: int((out <= 0).all(0).sum()), remove=False))
+    message = _wrong("01.2", lambda model, layer, X: int((layer(X) <= 0).all(0).sum()))  # the layer fed X itself
+    assert "raised RuntimeError" in message and "run model(X)" in message
+    assert "number of live units" in _wrong("01.2", _hooked(lambda out: int((out > 0).any(0).sum())))
+    assert "negative, not 0" in _wrong("01.2", _hooked(lambda out: int((out == 0).all(0).sum())))
+    assert "counted entries" in _wrong("01.2", _hooked(lambda out: int((out <= 0).sum())))
+    assert "one entry per unit" in _wrong("01.2", _hooked(lambda out: (out <= 0).all(0)))
+    assert "a function dead_units(model, layer, X)" in _wrong("01.2", 10)
+
+
+def test_01_2_the_check_leaves_the_learner_s_generators_alone():
     torch.manual_seed(123)
     before = torch.rand(3)
     torch.manual_seed(123)
-    assert check("01.2", right)  # it trains a reference run, and leaves the learner's generators alone
+    assert check("01.2", _hooked(lambda out: int((out <= 0).all(0).sum())))
     assert torch.equal(torch.rand(3), before)
-    guarded = _fit(guard=100.0)
-    assert f"stopped after {guarded.num_epochs} epochs" in _wrong("01.2", guarded)
-    assert "trained with lr=0.5; the task asks lr=10" in _wrong("01.2", _fit(lr=0.5))
-    assert "has 50 epochs; the task asks num_epochs=100" in _wrong("01.2", _fit(epochs=50))
-    per_batch = _fit(batch_size=32, epochs=3)
-    assert f"took {len(per_batch.lr)} optimizer steps in 3 epochs" in _wrong("01.2", per_batch)
-    decayed = _fit(scheduler=lambda o: lr_scheduler.StepLR(o, step_size=10, gamma=0.5))
-    assert "halves every 10 epochs" in _wrong("01.2", decayed)
-    assert "the same start, different steps" in _wrong("01.2", _fit(momentum=0.9))
-    assert "first epoch's training loss" in _wrong("01.2", _fit(seed=1))
-    assert "you gave a WineMLP" in _wrong("01.2", models.WineMLP())
 
 
 # --- 01.3: the learner's own Adam loop -----------------------------------------------------------------------
@@ -123,3 +137,4 @@ def test_01_hints_come_in_two_levels_and_the_first_gives_no_call_away():
         gentle, stronger = hint(exercise, level=1), hint(exercise, level=2)
         assert gentle != stronger
         assert "lrlab.fit(" not in gentle and "torch.optim.Adam(" not in gentle and "2 / 8" not in gentle
+        assert "lr_max = " not in stronger and "register_forward_hook(" not in stronger  # one step short

@@ -1,6 +1,8 @@
 """Lesson 02's exercise checks name the typical wrong answers in the learner's terms (02.1 and 02.3 moved here from
 tests/test_exercises.py, where they were 01.3 and 01.5; the stubs and solutions themselves are run there)."""
 
+import math
+
 import torch
 from torch.optim import lr_scheduler
 
@@ -33,28 +35,44 @@ def test_02_1_two_groups_wrong_ones():
     assert "not model's" in _wrong("02.1", _groups(models.WineMLP()), model=model)
 
 
-# --- 02.3: a hand edit under LambdaLR ------------------------------------------------------------------------
-def _hand_edit(make, steps_after_edit=1):
+# --- 02.3: a hand edit under CosineAnnealingLR: it carries on (chainable) --------------------------------------
+def _hand_edit(make, steps_after_edit=1, edit=True):
     opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
     sched = make(opt)
     opt.step()
     sched.step()
-    opt.param_groups[0]["lr"] = 0.3
+    if edit:
+        opt.param_groups[0]["lr"] = 0.3
     for _ in range(steps_after_edit):
         opt.step()
         sched.step()
     return opt.param_groups[0]["lr"], sched
 
 
+COSINE = lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=10)  # noqa: E731
+
+
+def test_02_3_the_cosine_multiplies_the_lr_it_finds():
+    lr, sched = _hand_edit(COSINE)
+    ratio = (1 + math.cos(2 * math.pi / 10)) / (1 + math.cos(math.pi / 10))
+    assert math.isclose(lr, 0.3 * ratio, rel_tol=1e-12)  # chainable on every torch the course runs on
+    verdict = check("02.3", lr, sched=sched)
+    assert verdict and "carried on" in verdict.message and "chainable" in verdict.details[0]
+    assert "0.09045" in verdict.details[1] and "3.08 times higher" in verdict.details[1]
+    assert check("02.3", lr)  # without the scheduler: the number alone
+
+
 def test_02_3_hand_edit_wrong_ones():
-    lambda_lr = lambda o: lr_scheduler.LambdaLR(o, lr_lambda=lambda epoch: 0.5 ** epoch)  # noqa: E731
-    lr, sched = _hand_edit(lambda_lr)
-    assert check("02.3", lr, sched=sched)
+    lr, sched = _hand_edit(COSINE)
     assert "right after your edit" in _wrong("02.3", 0.3)
-    multiplied, _ = _hand_edit(lambda o: lr_scheduler.StepLR(o, step_size=1, gamma=0.5))  # StepLR keeps the edit
-    assert "what a scheduler that multiplies the LR it finds" in _wrong("02.3", multiplied)
-    lr3, sched3 = _hand_edit(lambda_lr, steps_after_edit=2)  # one step too many
+    recomputed = 0.1 * (1 + math.cos(2 * math.pi / 10)) / 2
+    assert "recomputes from initial_lr" in _wrong("02.3", recomputed)  # the closed form guessed, not run
+    unedited, sched0 = _hand_edit(COSINE, edit=False)
+    assert "the hand edit is missing" in _wrong("02.3", unedited, sched=sched0)
+    lr3, sched3 = _hand_edit(COSINE, steps_after_edit=2)  # one step too many
     assert "stepped 3 times" in _wrong("02.3", lr3, sched=sched3)
+    _, step_lr = _hand_edit(lambda o: lr_scheduler.StepLR(o, step_size=1, gamma=0.5))
+    assert "the cell's CosineAnnealingLR" in _wrong("02.3", lr, sched=step_lr)
     assert "a list with one number" in _wrong("02.3", [lr])
 
 
@@ -86,3 +104,4 @@ def test_02_hints_come_in_two_levels():
     for exercise in ("02.1", "02.3", "02.4"):
         gentle, stronger = hint(exercise, level=1), hint(exercise, level=2)
         assert gentle != stronger and "torch.optim.SGD([" not in gentle
+        assert "torch.optim.SGD([" not in stronger and "lr_after = " not in stronger  # one step short of the answer

@@ -8,7 +8,7 @@ from torch.optim import lr_scheduler
 from lrlab import schedules
 from lrlab.exercises import check
 
-EPOCHS, WARMUP = 30, 5
+EPOCHS, WARMUP, LR = 30, 5, 0.1
 
 
 def _wrong(exercise, *answer):
@@ -17,33 +17,38 @@ def _wrong(exercise, *answer):
     return verdict.message
 
 
-def _factor(warmup=lambda e: 0.1 + 0.9 * e / WARMUP, t=lambda e: e - WARMUP, length=EPOCHS - WARMUP):
-    return lambda e: warmup(e) if e < WARMUP else (1 + math.cos(math.pi * t(e) / length)) / 2
+def _factor(warmup=lambda e: 0.1 + 0.9 * e / WARMUP, t=lambda e: e - WARMUP, length=EPOCHS - WARMUP, floor=0.1,
+            height=0.9):
+    return lambda e: warmup(e) if e < WARMUP else floor + height * (1 + math.cos(math.pi * t(e) / length)) / 2
 
 
-# --- 07.1: warmup + cosine as one LambdaLR lambda ---------------------------------------------------------------
+# --- 07.1: warmup + cosine to eta_min = 0.1 * LR as one LambdaLR lambda -------------------------------------------
 def test_07_1_right_and_the_oracle_is_pytorch():
     verdict = check("07.1", _factor())
     assert verdict and "every epoch" in verdict.message
-    # the oracle: a real SequentialLR(LinearLR -> CosineAnnealingLR)
+    # the oracle: a real SequentialLR(LinearLR -> CosineAnnealingLR(eta_min=0.1 * LR))
     seq = schedules.preview(lambda o: lr_scheduler.SequentialLR(o, [
         lr_scheduler.LinearLR(o, start_factor=0.1, total_iters=WARMUP),
-        lr_scheduler.CosineAnnealingLR(o, T_max=EPOCHS - WARMUP)], milestones=[WARMUP]), EPOCHS, lr=1.0)["lr"]
-    assert all(math.isclose(_factor()(e), lr, rel_tol=1e-9, abs_tol=1e-15) for e, lr in enumerate(seq))
+        lr_scheduler.CosineAnnealingLR(o, T_max=EPOCHS - WARMUP, eta_min=0.1 * LR)], milestones=[WARMUP]),
+        EPOCHS, lr=LR)["lr"]
+    assert all(math.isclose(LR * _factor()(e), lr, rel_tol=1e-9, abs_tol=1e-15) for e, lr in enumerate(seq))
 
 
 def test_07_1_typical_slips_are_named():
+    assert "ends at 0, as section 1's does" in _wrong("07.1", _factor(floor=0, height=1))
+    assert "eta_min = 0.01 is an LR" in _wrong("07.1", _factor(floor=0.01, height=0.99))
+    assert "starts at 1.1 at the milestone" in _wrong("07.1", _factor(height=1))
     assert "cut short" in _wrong("07.1", _factor(length=EPOCHS))
     assert "clock starts at epoch 0, not at the milestone" in _wrong("07.1", _factor(t=lambda e: e))
     assert "one epoch early: its length is EPOCHS - WARMUP - 1" in _wrong("07.1", _factor(length=EPOCHS - WARMUP - 1))
     assert "full LR one epoch early" in _wrong("07.1", _factor(warmup=lambda e: 0.1 + 0.9 * (e + 1) / WARMUP))
     assert "starts from 0" in _wrong("07.1", _factor(warmup=lambda e: e / WARMUP))
-    assert "returns LRs" in _wrong("07.1", lambda e: 0.1 * _factor()(e))
+    assert "returns LRs" in _wrong("07.1", lambda e: LR * _factor()(e))
 
 
 def test_07_1_other_mistakes_point_at_the_first_wrong_epoch():
     shifted = _factor(warmup=lambda e: 0.2 + 0.8 * e / WARMUP)  # another start factor
-    assert "first differ from linear_then_cosine's at epoch 0, in the warmup" in _wrong("07.1", shifted)
+    assert "first differ from the SequentialLR's at epoch 0, in the warmup" in _wrong("07.1", shifted)
     late = lambda e: _factor()(e) if e < 20 else 0.5  # noqa: E731
     assert "at epoch 20, in the cosine" in _wrong("07.1", late)
 

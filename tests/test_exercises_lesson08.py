@@ -84,3 +84,22 @@ def test_08_2_bad_functions_are_explained():
     assert "raised ZeroDivisionError at step 0" in _wrong("08.2", lambda k: 1 / k)
     assert "returned None at step 0" in _wrong("08.2", lambda k: None)
     assert "expected a function" in _wrong("08.2", 0.02)
+
+
+# --- 08.3: the momentum OneCycleLR writes over SGD(momentum=0.9) ---------------------------------------------------
+def test_08_3_right_and_the_oracle_is_pytorch():
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+    lr_scheduler.OneCycleLR(optimizer, max_lr=0.4, total_steps=1000)
+    assert optimizer.param_groups[0]["momentum"] == 0.95   # overwritten when the scheduler is built
+    verdict = check("08.3", 0.95, 0.85)
+    assert verdict and "overwrote" in str(verdict)
+
+
+def test_08_3_typical_slips_are_named():
+    assert "does not use the 0.9 you gave SGD" in _wrong("08.3", 0.9, 0.85)
+    assert "does not use the 0.9 you gave SGD" in _wrong("08.3", 0.9, 0.9)
+    assert "reversed" in _wrong("08.3", 0.85, 0.95)
+    assert "highest, max_momentum" in _wrong("08.3", 0.8, 0.85)
+    assert "lowest, base_momentum" in _wrong("08.3", 0.95, 0.9)
+    assert "give both" in _wrong("08.3", 0.95)
+    assert "give both" in _wrong("08.3", None, 0.85)

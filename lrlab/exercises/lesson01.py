@@ -14,8 +14,8 @@ from torch.nn import functional as F  # noqa: N812
 
 from .. import landscape, models
 from ..train import History, fit
-from ._core import Wrong, exercise, history, need, need_same_run, number, plural, what, wine
-from ._feedback import changes, describe, lr_equal
+from ._core import Wrong, exercise, need, number, plural, what, wine
+from ._feedback import lr_equal
 
 # What this lesson's exercises build on (read by tests/test_exercises.py, which runs every stub and solution):
 # code standing in for the lesson's earlier cells, and the names of functions the notebook defines.
@@ -27,9 +27,9 @@ STEPS = 300  # how long the check's real SGD runs on the bowl are
 
 
 @exercise("01.1", "one step multiplies the distance along a direction of curvature l by (1 - lr * l): find the "
-          "largest lr for which that factor stays between -1 and 1 in both directions.",
-          "|1 - lr * l| < 1 means 0 < lr < 2 / l. Both directions must shrink, so the steeper one (l = 8) sets the "
-          "limit: lr_max = 2 / 8")
+          "lr at which that factor reaches -1, in each direction.",
+          "|1 - lr * l| < 1 means 0 < lr < 2 / l. Work that limit out for l = 0.5 and for l = 8: every direction must "
+          "shrink, so the one that breaks first sets the bound")
 def _largest_stable_lr(lr_max):
     x = number(lr_max, "lr_max")
     need(x > 0, f"lr_max={x:g}: a learning rate is a number > 0")
@@ -63,30 +63,122 @@ def _largest_stable_lr(lr_max):
         f"(y multiplied by {1 - 1.05 * x * l2:+.2f} a step)"]
 
 
-@exercise("01.2", "lrlab.fit takes a keyword that sets its stop line (look at its signature with "
-          "help(lrlab.fit)); a value of None switches the check off.",
-          "unguarded = lrlab.fit(model, torch.optim.SGD(model.parameters(), lr=10), None, wine, num_epochs=100, "
-          "diverge_threshold=None)")
-def _unguarded(h):
-    history(h, "the History that lrlab.fit(...) returns")
-    need(not h.stopped, f"your run stopped after {h.num_epochs} epochs, so lrlab's guard was still on: pass "
-          f"diverge_threshold=None to lrlab.fit. (It said: {h.stopped})")
-    need(len(h.lr) == h.num_epochs, f"your run took {len(h.lr)} optimizer steps in {h.num_epochs} epochs: train "
-          "on the full batch, wine = data.wine(), one step an epoch")
-    need(lr_equal(h.lr[0], 10), f"your run trained with lr={h.lr[0]:g}; the task asks lr=10")
-    need(not changes(h.lr), f"your LR {describe(h.lr)}: train without a scheduler (None), at lr=10 throughout")
-    need(h.num_epochs == 100, f"your run has {h.num_epochs} epochs; the task asks num_epochs=100")
+def _trained(lr: float = 10.0, epochs: int = 8) -> models.WineMLP:
+    """Section 6's network: a fresh WineMLP after ``epochs`` full-batch steps of SGD at ``lr``."""
     model = models.WineMLP()
-    ref = fit(model, torch.optim.SGD(model.parameters(), lr=10), None, wine(), num_epochs=100,
-              diverge_threshold=None, verbose=False)
-    need_same_run(h, ref, "SGD(lr=10) on a fresh WineMLP()", "Use plain torch.optim.SGD(model.parameters(), lr=10).")
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    X, y = wine().tensors["X_train"], wine().tensors["y_train"]
+    for _ in range(epochs):
+        opt.zero_grad()
+        F.cross_entropy(model(X), y).backward()
+        opt.step()
+    return model
+
+
+def _layer_output(model, layer, X) -> torch.Tensor:
+    """What ``layer`` outputs (its first call) during ``model(X)``."""
+    outputs = []
+    handle = layer.register_forward_hook(lambda module, inputs, output: outputs.append(output.detach()))
+    try:
+        with torch.no_grad():
+            model(X)
+    finally:
+        handle.remove()
+    return outputs[0]
+
+
+def _count_hook_calls(layer) -> list:
+    """Count the calls of every hook registered on ``layer`` from now on: [count]. The learner's hook is wrapped on
+    the way in (an instance attribute shadows ``register_forward_hook`` for this one layer)."""
+    calls, register = [0], layer.register_forward_hook
+
+    def counting_register(hook, *args, **kwargs):
+        def counted(*a, **k):
+            calls[0] += 1
+            return hook(*a, **k)
+        return register(counted, *args, **kwargs)
+
+    layer.register_forward_hook = counting_register
+    return calls
+
+
+def _dead_cases() -> list:
+    """(name, model, layer, X): the layers the check counts on, with a known number of dead units each."""
+    X = wine().tensors["X_train"]
+    fresh, hot, long_hot = models.WineMLP(), _trained(), _trained(epochs=100)
+    with torch.random.fork_rng(devices=[]):  # seeded, and the learner's own generator left alone
+        torch.manual_seed(0)
+        seq = torch.nn.Sequential(torch.nn.Linear(13, 10), torch.nn.ReLU(), torch.nn.Linear(10, 12),
+                                  torch.nn.ReLU(), torch.nn.Linear(12, 3))
     with torch.no_grad():
-        classes = model.cpu()(wine().tensors["X_val"]).argmax(1).unique().tolist()
-    low = min(h.train_loss[5:])
-    return "all 100 epochs ran and the loss never became NaN (stopped is None)", [
-        f"first loss {h.train_loss[0]:.3f}; lowest loss after epoch 5: {low:.3f}, "
-        f"{'above' if low > h.train_loss[0] else 'below'} the untrained network's",
-        f"final validation accuracy {h.val_acc[-1]:.2f}; classes predicted for the 36 validation wines: {classes}"]
+        seq[2].bias[:3] = -100.0  # three units switched off by hand
+    return [("a fresh WineMLP's fc2", fresh, fresh.fc2, X),
+            ("an nn.Sequential with three units of its second Linear switched off, that Linear", seq, seq[2], X),
+            ("the lr = 10 network of section 6 after 8 epochs, its fc2", hot, hot.fc2, X),
+            ("the same network's fc1", hot, hot.fc1, X),
+            ("the lr = 10 network after 100 epochs, its fc2", long_hot, long_hot.fc2, X),
+            ("the same network's fc1", long_hot, long_hot.fc1, X)]
+
+
+def _count(value, case: str) -> int:
+    """The learner's count as an int, or a Wrong that says why it is not one."""
+    if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.is_floating_point():
+        value = value.item()
+    if isinstance(value, torch.Tensor):
+        raise Wrong(f"on {case}: your dead_units returned a tensor of shape {tuple(value.shape)}"
+                    + (" (one entry per unit?)" if value.dim() == 1 else "") + ": return the number of dead units, "
+                    "an int (.sum() counts the True entries, int(...) makes it a number)")
+    need(isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer(),
+         f"on {case}: your dead_units returned {what(value)}; return a whole number of units, an int")
+    return int(value)
+
+
+@exercise("01.2", "let the model run its own forward pass on X, and catch the layer's output on the way with a forward "
+          "hook (the exercise says how to put one on and take it off); then look at each unit's column.",
+          "the hook is called with (module, inputs, output): keep `output` in a list made before you register it. Run "
+          "the model on X under torch.no_grad(), then take the hook off with the handle's remove(). The output has one "
+          "row per example and one column per unit: a unit is dead when its whole column is <= 0 (reduce over dim 0, "
+          "then count)")
+def _dead_units(dead_units):
+    need(callable(dead_units), f"expected a function dead_units(model, layer, X) -> int; you gave {what(dead_units)}")
+    counts = []
+    for case, model, layer, X in _dead_cases():
+        out = _layer_output(model, layer, X)
+        want = int((out <= 0).all(dim=0).sum())
+        units = out.shape[1]
+        weights = [p.detach().clone() for p in model.parameters()]
+        calls = _count_hook_calls(layer)
+        try:
+            got = dead_units(model, layer, X)
+        except Exception as err:  # noqa: BLE001 - the learner's function, explained
+            fed = (" The layer's input is what the layers before it output: run model(X) and catch the layer's "
+                   "output with a hook, rather than calling the layer on X." if isinstance(err, RuntimeError)
+                   and "shape" in str(err) else "")
+            raise Wrong(f"on {case}: dead_units(model, layer, X) raised {type(err).__name__}: {err}.{fed}") from None
+        got = _count(got, case)
+        need(all(torch.equal(w, p) for w, p in zip(weights, model.parameters(), strict=True)),
+             f"on {case}: your dead_units changed the model's weights: it must only look (no optimizer step)")
+        seen = calls[0]
+        with torch.no_grad():
+            model(X)
+        need(calls[0] == seen, "your hook is still on the layer after dead_units returned: it would run on every "
+             "later forward pass of your model. Keep the handle that register_forward_hook returns and call its "
+             "remove() before you return")
+        if got != want:
+            need(got <= units, f"on {case}: your dead_units says {got}, but the layer has only {units} units: you "
+                 "counted entries (examples x units); count units, the columns whose entries are all <= 0")
+            need(got != int((out == 0).all(dim=0).sum()), f"on {case}: your dead_units says {got} where {want} of "
+                 f"{units} units output <= 0 for every example. A dead unit's Linear output is negative, not 0 (the "
+                 "ReLU after it makes the 0): test <= 0, or > 0 for the live ones")
+            need(got != units - want, f"on {case}: {got} is the number of live units (output > 0 for some "
+                 f"example); the task asks for the dead ones")
+            need(got != int((out <= 0).all(dim=1).sum()), f"on {case}: your count ({got}) reduces over the wrong "
+                 "dimension: the output has one row per example and one column per unit, so test each column (dim=0)")
+            raise Wrong(f"on {case}: your dead_units says {got} of {units} units are dead; PyTorch's own output of "
+                        f"that layer has {want} that are <= 0 for every example")
+        counts.append((case, got, units))
+    shown = [f"{case}: {got} of {units} dead" for case, got, units in counts]
+    return f"your dead_units counts every layer right, {len(counts)} layers in 3 kinds of model", shown
 
 
 LOOP_EPOCHS, LOOP_LR = 50, 0.01  # exercise 01.3: Adam(lr=0.01), 50 full-batch epochs
@@ -135,9 +227,9 @@ def _same(a: list, b: list) -> bool:
 
 @exercise("01.3", "copy section 4's loop and change what the task changes: the optimizer, its lr, and the number of "
           "epochs. Keep zero_grad, backward, step and the scheduler's step.",
-          "optimizer = torch.optim.Adam(model.parameters(), lr=0.01) with scheduler = "
-          "torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: 1.0); loop for epoch in range(50), and append "
-          "loss.item() to adam_losses after each step")
+          "only three things change from section 4: the optimizer's class (Adam instead of SGD), its lr, and the "
+          "range of the loop (50 epochs). Keep the LambdaLR that returns 1.0, and append loss.item(), a float, after "
+          "each step")
 def _own_loop(adam_losses):
     mine, tensors = _floats(adam_losses)
     model = models.WineMLP()

@@ -7,6 +7,7 @@ through ``lrlab.exercises.check("02.N", answer)``.
 from __future__ import annotations
 
 import copy
+import math
 
 import torch
 from torch import nn
@@ -27,9 +28,8 @@ DEFS = ()
 
 @exercise("02.1", "give torch.optim.SGD a list of two dicts instead of model.parameters(): each dict holds its "
           "tensors under 'params' and, where it differs from the keyword lr, an 'lr' of its own.",
-          "opt = torch.optim.SGD([{'params': model.fc3.parameters(), 'lr': 0.5}, {'params': "
-          "[*model.fc1.parameters(), *model.fc2.parameters()]}], lr=0.05): the second dict has no 'lr', so it takes "
-          "lr=0.05")
+          "two dicts in a list: the first holds model.fc3's parameters and its own 'lr'; the second holds fc1's and "
+          "fc2's parameters together in one list (unpack both with *) and no 'lr', so the keyword lr (0.05) applies")
 def _two_groups(opt, model=None):
     need(not isinstance(opt, (list, tuple)), "you passed the list of groups itself: give it to the optimizer, "
           "torch.optim.SGD([...], lr=0.05)")
@@ -76,29 +76,45 @@ def _hand_edit_steps(make) -> dict:
     return lrs
 
 
-@exercise("02.3", "run the five steps the task lists, then read the LR where the optimizer reads it; compare it "
-          "with 0.3 * 0.5 and with 0.1 * 0.5 ** 2",
-          "after the second sched.step(), lr_after = opt.param_groups[0]['lr']. LambdaLR sets every LR to "
-          "initial_lr * lr_lambda(epoch) and never reads the LR it finds")
+COSINE_T_MAX = 10  # exercise 02.3: CosineAnnealingLR(opt, T_max=10) on an optimizer built with lr=0.1
+
+
+def _cosine(t: int, lr0: float = 0.1) -> float:
+    """CosineAnnealingLR's closed form (eta_min 0): the LR of step t, computed from the initial LR."""
+    return lr0 * (1 + math.cos(math.pi * t / COSINE_T_MAX)) / 2
+
+
+@exercise("02.3", "run the five steps the task lists, then read the LR where the optimizer reads it. Compare it "
+          "with your 0.3 and with the cosine's own value at step 2, computed from the initial LR 0.1.",
+          "read the LR from the param group after the second sched.step(). If it is neither 0.3 nor "
+          "0.1 * (1 + cos(2 * pi / 10)) / 2, divide it by 0.3 and compare with (1 + cos(2 * pi / 10)) / "
+          "(1 + cos(pi / 10)): what did the scheduler do with the LR it found?")
 def _hand_edit(lr_after, sched=None):
     x = number(lr_after, "lr_after")
     if sched is not None:
-        need(isinstance(sched, lr_scheduler.LambdaLR), f"sched is {what(sched)}; the task steps the cell's LambdaLR")
+        need(isinstance(sched, lr_scheduler.CosineAnnealingLR),
+             f"sched is {what(sched)}; the task steps the cell's CosineAnnealingLR")
         need(sched.last_epoch == 2, f"your scheduler was stepped {sched.last_epoch} times (sched.last_epoch); "
-              "the task steps it twice, once before your edit and once after")
-    steps = _hand_edit_steps(lambda o: lr_scheduler.LambdaLR(o, lr_lambda=lambda epoch: 0.5 ** epoch))
-    multiplied = _hand_edit_steps(lambda o: lr_scheduler.ExponentialLR(o, gamma=0.5))["end"]
+             "the task steps it twice, once before your edit and once after")
+        need(not lr_equal(sched.optimizer.param_groups[0]["lr"], _cosine(2)),
+             f"your optimizer's LR is {_cosine(2):.4g}, the cosine's own value at step 2: the hand edit is missing. "
+             "Set opt.param_groups[0]['lr'] = 0.3 between the two steps (run the whole cell again first)")
+    steps = _hand_edit_steps(lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=COSINE_T_MAX))
     if not lr_equal(x, steps["end"]):
         for when, lr in steps.items():
             need(not lr_equal(x, lr), f"{x:g} is the LR {when}: read opt.param_groups[0]['lr'] after the second "
-                  "sched.step()")
-        need(not lr_equal(x, multiplied), f"{x:g} is your 0.3 times 0.5, what a scheduler that multiplies the LR it "
-              "finds (StepLR, ExponentialLR) would leave; step the LambdaLR and read the LR it leaves")
+                 "sched.step()")
+        need(not lr_equal(x, _cosine(2)), f"{x:.4g} is the cosine's value at step 2 computed from the initial LR: "
+             "what a scheduler that recomputes from initial_lr would leave. Run the steps on the real "
+             "CosineAnnealingLR and read the LR it leaves")
         raise Wrong(f"lr_after={x:g} is not the LR these steps leave: opt.step(); sched.step(); the edit; "
-                  "opt.step(); sched.step(); then lr_after = opt.param_groups[0]['lr']")
-    return f"lr_after = {x:g}: your 0.3 did not survive", [
-        f"LambdaLR computes every LR from the initial one: 0.1 * lr_lambda(2) = {steps['end']:g}. A scheduler "
-        f"that multiplies the LR it finds, like StepLR, would have left {multiplied:g}"]
+                    "opt.step(); sched.step(); then lr_after = opt.param_groups[0]['lr']")
+    ratio = (1 + math.cos(2 * math.pi / COSINE_T_MAX)) / (1 + math.cos(math.pi / COSINE_T_MAX))
+    return f"lr_after = {x:.4g}: your 0.3 carried on", [
+        f"CosineAnnealingLR is chainable: its step multiplied the 0.3 it found by (1 + cos(2pi/10)) / "
+        f"(1 + cos(pi/10)) = {ratio:.4f}",
+        f"recomputed from the initial LR it would be {_cosine(2):.4g}; the rest of the cosine now runs "
+        f"{0.3 / _cosine(1):.3g} times higher, down to 0 at step {COSINE_T_MAX}"]
 
 
 ADAM_LR = 0.01  # exercise 02.4: match Adam(lr=0.01)'s first step
@@ -117,8 +133,8 @@ def _first_moves(optimizer_cls, lr) -> torch.Tensor:
 
 @exercise("02.4", "SGD moves a weight by lr times its gradient. Compute the gradients (forward, loss, backward), "
           "find the largest one in size, and solve lr * largest = 0.01.",
-          "loss = torch.nn.functional.cross_entropy(model(X), y); loss.backward(); then sgd_lr = 0.01 / the largest "
-          "p.grad.abs().max() over model.parameters()")
+          "after loss.backward() every p.grad holds its gradients: take the largest absolute value in each tensor, "
+          "then the largest of those over all the model's parameters, and solve lr * that = 0.01")
 def _sgd_lr_like_adam(sgd_lr):
     x = number(sgd_lr, "sgd_lr")
     need(x > 0, f"sgd_lr={x:g}: a learning rate is a number > 0")

@@ -55,8 +55,8 @@ def _ramp_lrs(scheduler_fn) -> list:
 
 @exercise("03.1", "LambdaLR multiplies the initial LR 1e-4 by your factor: at step 0 it must be 1, at step 49 "
           "1 / 1e-4; in between, the same factor from each step to the next.",
-          "49 equal factors make up the total factor 1 / 1e-4 = 1e4: each is 1e4 ** (1 / 49), so step i gets "
-          "1e4 ** (i / 49)")
+          "49 equal factors make up the total factor 1 / 1e-4 = 1e4, so one factor is its 49th root; by step i, i of "
+          "them have been applied (none at step 0)")
 def _ramp_lambda(lr_lambda):
     need(callable(lr_lambda), f"expected a function of the step number (def lr_lambda(i): ...); you gave "
          f"{what(lr_lambda)}")
@@ -111,8 +111,8 @@ def start_of_descent(lrs, losses):
 
 @exercise("03.2", "the rule gets two lists, the LRs and the smoothed losses; walk along them together and return "
           "the LR of the first loss that is at most 0.9 times losses[0].",
-          "next(lr for lr, loss in zip(lrs, losses) if ...) returns the first LR that passes the test; the test "
-          "compares loss with 0.9 * losses[0]")
+          "next(lr for lr, loss in zip(lrs, losses) if ...) returns the first LR that passes a test: put the "
+          "test of the first hint where the dots are")
 def _own_rule(rule):
     need(callable(rule), f"expected a function (lrs, losses) -> lr; you gave {what(rule)}")
     result = lesson_result()
@@ -154,17 +154,19 @@ def _lag(beta, start, end, steps):
     return beta / (1 - beta) / ((steps - 1) / math.log10(end / start))
 
 
-@exercise("03.3", "two numbers: the lag of the EMA in steps (beta / (1 - beta)), and how many steps the test spends "
-          "in each decade of LR.",
-          "0.98 / 0.02 = 49 steps of lag; 121 LRs have 120 factors spread over 6 decades: 20 steps a decade")
+@exercise("03.3", "two numbers: the EMA's lag behind a steady trend in steps (beta / (1 - beta)), and how many steps "
+          "the test spends in each decade of LR.",
+          "the steady-trend lag in steps is 0.98 / 0.02. 121 LRs have 120 factors between them, spread over the "
+          "decades from 1e-6 to 1: how many steps make one decade?")
 def _lag_prediction(lag_in_decades):
     x = number(lag_in_decades, "lag_in_decades")
     want = _lag(LAG_BETA, LAG_START, LAG_END, LAG_STEPS)
     per_decade = (LAG_STEPS - 1) / math.log10(LAG_END / LAG_START)
     steps = LAG_BETA / (1 - LAG_BETA)
     if abs(x - want) <= 0.08 * want:  # beta / (1 - beta) or 1 / (1 - beta), 120 or 121 steps: all about 2.45
-        return f"about {want:.2f} decades: {steps:.0f} steps of lag at {per_decade:.0f} steps per decade", [
-            f"with smooth=0.95 it would be {_lag(0.95, LAG_START, LAG_END, LAG_STEPS):.2f} decades"]
+        return (f"about {want:.2f} decades on a steady trend: {steps:.0f} steps of lag at {per_decade:.0f} steps per "
+                "decade"), [f"with smooth=0.95 it would be {_lag(0.95, LAG_START, LAG_END, LAG_STEPS):.2f} decades",
+                            "a real descent shorter than 1 / (1 - beta) steps shows less of the lag (section 5)"]
     need(not math.isclose(x, steps, rel_tol=0.05) and not math.isclose(x, 1 / (1 - LAG_BETA), rel_tol=0.05),
          f"{x:g} is the lag in steps; turn it into decades: the test spends {per_decade:.0f} steps in each decade")
     need(not math.isclose(x, _lag(0.95, LAG_START, LAG_END, LAG_STEPS), rel_tol=0.05),

@@ -20,14 +20,17 @@ from ._feedback import changes, differences, lr_equal
 PRELUDE = "EPOCHS, WARMUP, LR = 30, 5, 0.1"
 DEFS = ("restarts",)
 
-# Section 1's schedule: 30 epochs, 5 of them a linear warmup from 0.1 * LR, then a cosine to 0 over the other 25.
-EPOCHS, WARMUP, START = 30, 5, 0.1
+# Exercise 1's schedule: section 1's (30 epochs, 5 of them a linear warmup from 0.1 * LR), but the cosine over the
+# other 25 ends at eta_min = 0.1 * LR instead of 0.
+EPOCHS, WARMUP, START, LR = 30, 5, 0.1, 0.1
+FLOOR = 0.1  # eta_min as a factor of LR
 
 
-def _warmup_cosine(total_iters: int = WARMUP, milestone: int = WARMUP, t_max: int = EPOCHS - WARMUP):
+def _warmup_cosine(total_iters: int = WARMUP, milestone: int = WARMUP, t_max: int = EPOCHS - WARMUP,
+                   eta_min: float = 0.0):
     def factory(optimizer):
         warmup = lr_scheduler.LinearLR(optimizer, start_factor=START, total_iters=total_iters)
-        cosine = lr_scheduler.CosineAnnealingLR(optimizer, T_max=t_max)
+        cosine = lr_scheduler.CosineAnnealingLR(optimizer, T_max=t_max, eta_min=eta_min)
         return lr_scheduler.SequentialLR(optimizer, [warmup, cosine], milestones=[milestone])
     return factory
 
@@ -36,21 +39,37 @@ def _cos(t: float, length: float) -> float:
     return (1 + math.cos(math.pi * t / length)) / 2
 
 
+def _line(e: float) -> float:
+    return START + (1 - START) * e / WARMUP
+
+
+def _with(floor=FLOOR, height=1 - FLOOR, warmup=_line, t=lambda e: e - WARMUP, length=EPOCHS - WARMUP):
+    """A warmup + cosine factor with one part changed: a typical slip."""
+    return lambda e: warmup(e) if e < WARMUP else floor + height * _cos(t(e), length)
+
+
 # Typical slips in a hand-written warmup + cosine factor, as closed forms of the epoch: (slip, what to do).
 _SLIPS = {
+    "your cosine ends at 0, as section 1's does; this one ends at eta_min = 0.1 * LR, the factor 0.1":
+        _with(floor=0, height=1),
+    "your cosine ends at 0.01 * LR: eta_min = 0.01 is an LR, but LambdaLR wants a factor of LR, eta_min / LR = 0.1":
+        _with(floor=LR * FLOOR, height=1 - LR * FLOOR),
+    "your cosine starts at 1.1 at the milestone: adding 0.1 lifts the whole half cosine; it must fall from 1 to 0.1, "
+    "a height of 0.9, not 1":
+        _with(height=1),
     "the cosine is cut short: its length is EPOCHS, but it only starts after the warmup":
-        lambda e: START + (1 - START) * e / WARMUP if e < WARMUP else _cos(e - WARMUP, EPOCHS),
+        _with(length=EPOCHS),
     "the cosine's clock starts at epoch 0, not at the milestone: count t = epoch - WARMUP":
-        lambda e: START + (1 - START) * e / WARMUP if e < WARMUP else _cos(e, EPOCHS - WARMUP),
+        _with(t=lambda e: e),
     "the cosine's clock starts at epoch 0 and it lasts EPOCHS: count t = epoch - WARMUP, over EPOCHS - WARMUP epochs":
-        lambda e: START + (1 - START) * e / WARMUP if e < WARMUP else _cos(e, EPOCHS),
-    "the cosine reaches 0 one epoch early: its length is EPOCHS - WARMUP - 1, so the last epoch trains with LR 0":
-        lambda e: START + (1 - START) * e / WARMUP if e < WARMUP else _cos(e - WARMUP, EPOCHS - WARMUP - 1),
+        _with(t=lambda e: e, length=EPOCHS),
+    "the cosine reaches its floor one epoch early: its length is EPOCHS - WARMUP - 1":
+        _with(length=EPOCHS - WARMUP - 1),
     "your warmup reaches the full LR one epoch early ((epoch + 1) / WARMUP): LinearLR's line reaches it only at the "
     "milestone, where the cosine takes over":
-        lambda e: START + (1 - START) * (e + 1) / WARMUP if e < WARMUP else _cos(e - WARMUP, EPOCHS - WARMUP),
+        _with(warmup=lambda e: _line(e + 1)),
     "your warmup starts from 0 (epoch / WARMUP): section 1's starts from 0.1 * LR":
-        lambda e: e / WARMUP if e < WARMUP else _cos(e - WARMUP, EPOCHS - WARMUP),
+        _with(warmup=lambda e: e / WARMUP),
 }
 
 
@@ -67,31 +86,31 @@ def _factors(fn) -> list:
         need(value is not None, f"your function returned None at epoch {e}: it must return the factor (a number)")
         out.append(number(value, f"your function's value at epoch {e}"))
         need(out[-1] >= 0, f"your function gives a negative factor, {out[-1]:.3g}, at epoch {e}: an LR below 0 makes "
-             "SGD climb the loss. The cosine part is (1 + cos(...)) / 2, between 0 and 1")
+             "SGD climb the loss. A half cosine (1 + cos(...)) / 2 stays between 0 and 1")
     return out
 
 
-@exercise("07.1", "two cases: epoch < WARMUP gives section 1's warmup line as a factor (0.1 at epoch 0); after it, the "
-          "cosine's closed form divided by LR, with its clock starting at the milestone.",
-          "if epoch < WARMUP: return 0.1 + 0.9 * epoch / WARMUP; else return (1 + math.cos(math.pi * t / T)) / 2 "
-          "with t = epoch - WARMUP and T = EPOCHS - WARMUP")
+@exercise("07.1", "two cases, both factors of LR: before the milestone, section 1's warmup line; after it, a half "
+          "cosine that falls from 1 to eta_min / LR (not to 0), its clock starting at the milestone.",
+          "after the milestone: floor + (1 - floor) * c, where c is section 1's half cosine (1 at the milestone, 0 at "
+          "the end of the run) and floor is eta_min written as a factor of LR")
 def _warmup_cosine_factor(fn):
     factors = _factors(fn)
-    target = schedules.preview(_warmup_cosine(), EPOCHS, lr=1.0)["lr"]
-    mine = schedules.preview(lambda o: lr_scheduler.LambdaLR(o, fn), EPOCHS, lr=1.0)["lr"]  # the real LambdaLR
+    target = schedules.preview(_warmup_cosine(eta_min=FLOOR * LR), EPOCHS, lr=LR)["lr"]
+    mine = schedules.preview(lambda o: lr_scheduler.LambdaLR(o, fn), EPOCHS, lr=LR)["lr"]  # the real LambdaLR
     if all(lr_equal(a, b, 1e-6) for a, b in zip(mine, target, strict=True)):
-        return "LambdaLR with your function gives the LRs of linear_then_cosine, every epoch", [
-            f"factors: {factors[0]:.2g} at epoch 0, 1 at the milestone (epoch {WARMUP}), {factors[-1]:.2g} at the "
-            f"last epoch"]
-    need(not all(lr_equal(a, 0.1 * b, 1e-6) for a, b in zip(mine, target, strict=True)),
-         "your function returns LRs (0.1 * the factor): LambdaLR multiplies the optimizer's LR by what it returns, "
+        return "LambdaLR with your function gives the SequentialLR's LRs, every epoch", [
+            f"factors: {factors[0]:.2g} at epoch 0, 1 at the milestone (epoch {WARMUP}), {factors[-1]:.3g} at the "
+            f"last epoch, on its way to {FLOOR:g}"]
+    need(not all(lr_equal(a, LR * b, 1e-6) for a, b in zip(mine, target, strict=True)),
+         "your function returns LRs (LR * the factor): LambdaLR multiplies the initial LR by what it returns, "
          "so return the factor itself (0.1 at epoch 0, 1 at the milestone)")
     for slip, closed in _SLIPS.items():
-        need(not all(lr_equal(a, closed(e), 1e-6) for e, a in enumerate(mine)), slip)
+        need(not all(lr_equal(a, LR * closed(e), 1e-6) for e, a in enumerate(mine)), slip)
     k = next(e for e, (a, b) in enumerate(zip(mine, target, strict=True)) if not lr_equal(a, b, 1e-6))
     part = "warmup" if k < WARMUP else "cosine"
-    raise Wrong(f"your factors first differ from linear_then_cosine's at epoch {k}, in the {part}: there yours is "
-                f"{mine[k]:.4g}, PyTorch's {target[k]:.4g}")
+    raise Wrong(f"your factors first differ from the SequentialLR's at epoch {k}, in the {part}: there yours gives "
+                f"lr={mine[k]:.4g}, PyTorch's {target[k]:.4g} (factor {target[k] / LR:.4g})")
 
 
 # Exercise 2's run: 20 epochs of 50 batches, 2 epochs of warmup, stepped after every batch.
@@ -129,9 +148,10 @@ def _milestone_and_t_max(milestone, t_max=None):
         f"the last batch trains with {lrs[-1]:.2g} x LR, the lowest LR of the run"]
 
 
-@exercise("07.3", "the cycles last 3, 6, 12, ... epochs (T_mult=2 doubles each one); a restart comes where a cycle "
-          "ends.",
-          "add the cycle lengths up: 3, then 3 + 6, then 3 + 6 + 12, and stop before 30")
+@exercise("07.3", "each cycle lasts T_mult times as long as the one before, starting with T_0 epochs; a restart comes "
+          "where a cycle ends.",
+          "write down the cycle lengths first (T_mult=2 doubles them); a restart comes after the sum of the lengths so "
+          "far, as long as that sum is below 30")
 def _restarts(curve):
     task = "CosineAnnealingWarmRestarts(T_0=3, T_mult=2)"
     target = schedules.preview("CosineAnnealingWarmRestarts", 30, T_0=3, T_mult=2)["lr"]

@@ -47,7 +47,7 @@ def _last_lr_and_failure(total_steps: int, steps_run: int):
 
 @exercise("08.1", "total_steps counts optimizer steps: batches per epoch times epochs. How many batches does one epoch "
           "of 50,000 images in batches of 128 have, the last smaller batch included?",
-          "50,000 / 128 = 390.6: 390 full batches and one of 80 images, so len(loader) = 391; times 30 epochs")
+          "50,000 / 128 = 390.6: how many batches is that when the last, smaller one is kept? Then count the epochs")
 def _total_steps(total_steps):
     n = number(total_steps, "total_steps")
     need(n == int(n) and n >= 1, f"total_steps={total_steps!r} must be a whole number of steps, >= 1")
@@ -116,8 +116,9 @@ def _values(fn) -> list:
 
 @exercise("08.2", "two phases, each half a cosine between its two ends; section 2 gives the formula and the step where "
           "each phase ends (counted from 0). Where does the first start, and where does the second end?",
-          "peak = 0.3 * 1000 - 1 = 299. For step <= peak: a, b, pct = 0.02, 0.5, step / peak; after it: a, b, pct = "
-          "0.5, 2e-06, (step - peak) / (999 - peak)")
+          "the first phase runs from max_lr / 25 up to max_lr and ends at step 0.3 * 1000 - 1 = 299; the second "
+          "from max_lr down to max_lr / 25 / 1e4, from step 299 to the last step, 999. pct: the fraction of its phase "
+          "done")
 def _one_cycle_lr(fn):
     mine = _values(fn)
     target = schedules.preview(lambda o: lr_scheduler.OneCycleLR(o, max_lr=_MAX_LR, total_steps=_TOTAL), _TOTAL,
@@ -132,3 +133,41 @@ def _one_cycle_lr(fn):
     phase = "rising" if k <= 299 else "falling"
     raise Wrong(f"your LRs first differ from PyTorch's at step {k}, in the {phase} phase: yours is {mine[k]:.6g}, "
                 f"PyTorch's {target[k]:.6g}")
+
+
+# Exercise 3: SGD(lr=0.1, momentum=0.9) with OneCycleLR(max_lr=0.4, total_steps=1000), the rest at its defaults.
+def _momentums() -> tuple:
+    """The momentum of the first step and of the step at the LR's peak, read off a real OneCycleLR."""
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+    scheduler = lr_scheduler.OneCycleLR(optimizer, max_lr=0.4, total_steps=_TOTAL)
+    lrs, momentums = [], []
+    for _ in range(_TOTAL):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        momentums.append(optimizer.param_groups[0]["momentum"])
+        optimizer.step()
+        scheduler.step()
+    return momentums[0], momentums[lrs.index(max(lrs))]
+
+
+@exercise("08.3", "section 4: what does OneCycleLR do to the param groups' momentum the moment it is built, whatever "
+          "momentum you gave SGD? Then, which way does the momentum move while the LR rises?",
+          "with cycle_momentum=True the momentum runs between max_momentum and base_momentum (section 1 gives their "
+          "defaults), opposite to the LR: where is the LR lowest, and where highest?")
+def _first_and_peak_momentum(first_momentum, peak_momentum=None):
+    need(first_momentum is not None and peak_momentum is not None,
+         "give both: first_momentum, peak_momentum = ..., ...")
+    first, peak = number(first_momentum, "first_momentum"), number(peak_momentum, "peak_momentum")
+    want_first, want_peak = _momentums()
+    ok = math.isclose(first, want_first) and math.isclose(peak, want_peak)
+    if ok:
+        return f"the first step uses momentum {want_first:g}, the peak step {want_peak:g}", [
+            "the 0.9 you gave SGD never trains a single step: the scheduler overwrote it when it was built"]
+    need(not math.isclose(first, 0.9), "the first step does not use the 0.9 you gave SGD: with cycle_momentum=True "
+         "(the default), OneCycleLR writes its own momentum into the param groups the moment it is built")
+    need(not (math.isclose(first, want_peak) and math.isclose(peak, want_first)),
+         "reversed: the momentum mirrors the LR, so it is highest where the LR is lowest (the first step) and lowest "
+         "at the LR's peak")
+    need(math.isclose(first, want_first), f"the first step's momentum is not {first:g}: at the start the LR is at its "
+         "lowest, so the momentum is at its highest, max_momentum (see its default in section 1)")
+    raise Wrong(f"the first step's momentum is right; at the LR's peak the momentum is at its lowest, base_momentum "
+                f"(see its default in section 1), not {peak:g}")

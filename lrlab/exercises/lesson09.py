@@ -18,7 +18,8 @@ from ._feedback import differences
 # What this lesson's exercises build on (read by tests/test_exercises.py, which runs every stub and solution):
 # code standing in for the lesson's earlier cells, and the names of functions the notebook defines.
 PRELUDE = ("from lrlab import compare\nEPOCHS, PEAK, SEEDS = 12, 0.5, (0, 1, 2)\nd = data.digits(batch_size=8)\n"
-           "BATCHES = d.steps_per_epoch\nSTEPS = EPOCHS * BATCHES")
+           "BATCHES = d.steps_per_epoch\nSTEPS = EPOCHS * BATCHES\n"
+           'COLUMNS = ["schedule", "runs", "final_val_loss", "val_loss_range", "final_val_acc"]')
 DEFS = ()
 
 # The lesson's runs: 12 epochs of 180 batches, peak LR 0.5.
@@ -27,8 +28,8 @@ _EPOCHS, _BATCHES, _PEAK = 12, 180, 0.5
 
 @exercise("09.1", "LambdaLR multiplies PEAK by a factor of the step: 1 at step 0, falling in a straight line to 0 at "
           "step STEPS. Step it after every batch (step_on='batch'), one fresh model and optimizer per seed.",
-          "LambdaLR(optimizer, lambda step: 1 - step / STEPS); then, for each seed in SEEDS: MLP(seed=seed), "
-          "SGD(lr=PEAK), lrlab.fit(..., d, num_epochs=EPOCHS, step_on='batch', seed=seed)")
+          "the factor is the fraction of the run still ahead after `step` optimizer steps, out of STEPS. Train one "
+          "run per seed as section 2 does: a fresh model and optimizer each time, the scheduler stepped per batch")
 def _linear_runs(linear_runs):
     if isinstance(linear_runs, History):
         need(False, "you gave one History: give a list of them, one run per seed in SEEDS")
@@ -47,13 +48,14 @@ def _linear_runs(linear_runs):
         need(h.num_epochs == _EPOCHS, f"run {i} has {h.num_epochs} epochs; the comparison trains EPOCHS = {_EPOCHS}")
         need(len(h.lr) == len(target), f"run {i} took {len(h.lr)} optimizer steps; the lesson's runs take "
              f"{len(target)}: train on the lesson's data d (batches of 8)")
-        found = differences(h.lr, target, "PolynomialLR(total_iters=STEPS, power=1)'s", _BATCHES)
+        found = differences(h.lr, target, "the task's schedule", _BATCHES)
         need(not found, f"run {i}: " + "; ".join(found))
     firsts = [h.loss[0] for h in linear_runs]
     need(len({round(f, 9) for f in firsts}) == len(firsts), "some of your runs start from the same first batch loss "
          "(the same seed): pass a different seed to models.MLP(seed=...) and to lrlab.fit(..., seed=...) for each run")
     finals = [h.val_loss[-1] for h in linear_runs]
-    return "your LambdaLR gives PyTorch's linear decay to 0, stepped after every batch, in every run", [
+    return ("your LambdaLR gives PyTorch's linear decay to 0 (the LRs of PolynomialLR(total_iters=STEPS, power=1)), "
+            "stepped after every batch, in every run"), [
         f"final validation loss: mean {fmean(finals):.3f}, from {min(finals):.3f} to {max(finals):.3f} over "
         f"{len(finals)} seeds: compare that with the table's rows",
         f"the last step trains with lr={linear_runs[0].lr[-1]:.2g}, PEAK / STEPS"]

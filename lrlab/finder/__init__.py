@@ -306,11 +306,14 @@ def plot_finder(result: FinderResult, ax=None, raw: bool = True, title: str | No
     """
     import matplotlib.pyplot as plt
 
+    from .. import plots
+
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 4.2))
     if raw:
-        ax.plot(result.lr, result.loss, color="0.65", lw=1, label="raw loss")
-    ax.plot(result.lr, result.smooth_loss, color="C0", lw=2.2, label=f"smoothed (smooth={result.smooth:g})")
+        ax.plot(result.lr, result.loss, color=plots.color("raw loss"), lw=1, label="raw loss")
+    ax.plot(result.lr, result.smooth_loss, color=plots.color("smoothed loss"), lw=2.2,
+            label=f"smoothed (smooth={result.smooth:g})")
     picks = list(result.suggestions.values())
     for s, color, marker in zip(picks, ("C3", "C2", "C1"), ("o", "s", "D"), strict=False):
         ax.axvline(s.lr, color=color, ls="--", lw=1.2)

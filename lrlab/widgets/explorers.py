@@ -185,6 +185,14 @@ RESULTS = _Results(RESULT_BUDGET)
 _figures, _figures_lock = collections.OrderedDict(), threading.Lock()
 
 
+def _lr_color(name: str) -> str | None:
+    """The course's colour for scheduler ``name`` (``lrlab.plots.color``), None (black) for one without."""
+    try:
+        return plots.color(name)
+    except ValueError:
+        return None
+
+
 def _figure(spec: tuple, role: str):
     """The reused figure of ``spec`` (class and arguments) for ``role`` ("main": the explorer's own moves,
     "background": the thread's): one per kind, size and role, shared by every explorer, at most ``FIGURES``."""
@@ -508,7 +516,7 @@ class _TrainingExplorer(Explorer):
         return self._title(h, p)
 
     def _paint(self, h, p, figure, title=""):
-        return figure.draw(h, title, lr_cuts(h) if self.mark_cuts else ())
+        return figure.draw(h, title, lr_cuts(h) if self.mark_cuts else (), _lr_color(self._code(p).split("(")[0]))
 
     def _draw(self, h, p, figure):
         code = self._code(p)
@@ -640,7 +648,7 @@ class ScheduleExplorer(Explorer):
                                                  else "per epoch")
 
     def _paint(self, curve, p, figure, title=""):
-        return figure.draw(curve, title)
+        return figure.draw(curve, title, _lr_color(p["scheduler"]))
 
     def _draw(self, curve, p, figure):
         first = ", ".join(f"{v:.3g}" for v in curve["lr"][:4])
