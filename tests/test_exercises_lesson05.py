@@ -8,7 +8,6 @@ import warnings
 import torch
 from torch.optim import lr_scheduler
 
-from lrlab import schedules
 from lrlab.exercises import check
 
 
@@ -73,20 +72,37 @@ def test_05_2_right_warns_and_names_the_slips():
     assert "trains with 0.1" in _wrong("05.2", 1)
 
 
-# --- 05.3: gamma from the LR the last epoch trains with ---------------------------------------------------------
-def test_05_3_gamma_off_by_one_and_wrong_gamma():
-    right = (0.001 / 0.1) ** (1 / 19)
-    assert check("05.3", right)
-    # off by one: 20 decays instead of 19; the epoch where the LR reaches 0.001 comes from PyTorch
-    off = (0.001 / 0.1) ** (1 / 20)
-    lrs = schedules.preview("ExponentialLR", 22, lr=0.1, gamma=off)["lr"]
-    reached = next(i for i, lr in enumerate(lrs) if math.isclose(lr, 1e-3, rel_tol=1e-9)) + 1
-    message = _wrong("05.3", off)
-    assert f"the 20th epoch trains with lr={lrs[19]:.3g}" in message and f"reaches 0.001 in epoch {reached}" in message
-    assert "has had 19" in message
-    # a gamma far off: the real 20th LR and how far it misses
-    message = _wrong("05.3", 0.5)
-    lr_20 = schedules.preview("ExponentialLR", 20, lr=0.1, gamma=0.5)["lr"][-1]
-    assert f"lr={lr_20:.3g}" in message and "too small" in message
+# --- 05.3: gamma per batch, from the LR the first batch of epoch 20 trains with ------------------------------
+def _per_batch_lrs(gamma, epochs=22):
+    """The oracle: a real ExponentialLR from 0.1, stepped after each of 100 batches an epoch."""
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    sched = lr_scheduler.ExponentialLR(opt, gamma=gamma)
+    lrs = []
+    for _ in range(epochs * 100):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    return lrs
+
+
+def test_05_3_right_and_the_oracle_is_pytorch():
+    right = (0.001 / 0.1) ** (1 / 1900)
+    assert math.isclose(_per_batch_lrs(right)[19 * 100], 0.001, rel_tol=1e-9)
+    verdict = check("05.3", right)
+    assert verdict and "first batch of epoch 20 trains with lr=0.001" in verdict.message
+    assert check("05.3", round(right, 9))
+
+
+def test_05_3_typical_slips_are_named():
+    per_epoch = (0.001 / 0.1) ** (1 / 19)  # the per-epoch gamma, stepped per batch
+    reached = next(i for i, lr in enumerate(_per_batch_lrs(per_epoch, 1)) if lr <= 0.001 * (1 + 1e-9))
+    message = _wrong("05.3", per_epoch)
+    assert f"reaches 0.001 in batch {reached + 1} of epoch 1" in message and "once per epoch" in message
+    message = _wrong("05.3", (0.001 / 0.1) ** (1 / 2000))  # 20 epochs of steps: one epoch late
+    lrs = _per_batch_lrs((0.001 / 0.1) ** (1 / 2000))
+    assert f"trains with lr={lrs[1900]:.3g}" in message and "first batch of epoch 21: one epoch late" in message
+    assert "last batch of the epoch" in _wrong("05.3", (0.001 / 0.1) ** (1 / 1999))
+    assert "rounds to 0" in _wrong("05.3", 0.5)
     assert "never falls" in _wrong("05.3", 1.5)
     assert "gamma=-0.5 is out of range" in _wrong("05.3", -0.5)  # schedules.make's own ValueError, explained
+    assert "without quotes" in _wrong("05.3", "0.9976")

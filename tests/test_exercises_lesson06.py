@@ -98,12 +98,19 @@ def wine_run():
 
 
 @pytest.mark.filterwarnings("ignore:ReduceLROnPlateau.*is given monitor")  # lrlab.fit warns of this very slip
-def test_06_3_right_and_wrong_ones(wine_run):
+def test_06_3_the_schedulers_best_and_typical_slips(wine_run):
     args = {"monitor": "val_acc", "mode": "min", "factor": 0.1, "patience": 10}
-    assert check("06.3", wine_run(**args)[0])
-    assert "take it out with [0]" in _wrong("06.3", wine_run(**args))
-    assert "used mode='max'" in _wrong("06.3", wine_run(**args | {"mode": "max"})[0])
-    assert "followed val_loss" in _wrong("06.3", wine_run(**args | {"monitor": "val_loss"})[0])
-    assert "multiplied by 0.5 at a cut" in _wrong("06.3", wine_run(**args | {"factor": 0.5})[0])
-    assert "patience=5 bad epochs" in _wrong("06.3", wine_run(**args | {"patience": 5})[0])
-    assert "standardise the features" in _wrong("06.3", wine_run(**args | {"standardize": False})[0])
+    h, _, scheduler = wine_run(**args)
+    # the oracle is PyTorch: the scheduler's own best, which mode="min" sets to the lowest accuracy of the run
+    assert scheduler.best == min(h.val_acc) == h.val_acc[0]
+    verdict = check("06.3", scheduler.best)
+    assert verdict and "the first epoch's accuracy" in verdict.message
+    assert check("06.3", torch.tensor(scheduler.best))
+    assert "what mode='max' would keep" in _wrong("06.3", max(h.val_acc))
+    assert "what mode='max' would keep" in _wrong("06.3", wine_run(**args | {"mode": "max"})[2].best)
+    assert "a validation loss" in _wrong("06.3", wine_run(**args | {"monitor": "val_loss"})[2].best)
+    assert "before any step" in _wrong("06.3", math.inf)
+    assert "you passed the History" in _wrong("06.3", h)
+    assert "you passed what wine_run returns" in _wrong("06.3", (h, None, scheduler))
+    assert "the scheduler itself" in _wrong("06.3", scheduler)
+    assert "is not what the scheduler holds" in _wrong("06.3", 0.5)

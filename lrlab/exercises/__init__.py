@@ -18,9 +18,9 @@ Example::
     >>> print(check("05.3", None))  # doctest: +NORMALIZE_WHITESPACE
     Exercise 05.3: not attempted yet. Replace None with your answer and run the cell again;
     lrlab.exercises.hint("05.3") gives a hint.
-    >>> check("05.3", 0.5)       # 0.1 * 0.5 ** 19
-    Exercise 05.3: not yet: with gamma=0.5 the 20th epoch trains with lr=1.91e-07, 5.2e+03 times too small; ...
-    >>> bool(check("05.3", (0.001 / 0.1) ** (1 / 19)))
+    >>> check("05.3", 0.9)       # stepped after each of 100 batches an epoch: 0.1 * 0.9 ** 1900
+    Exercise 05.3: not yet: with gamma=0.9 the first batch of epoch 20 trains with lr=1.15e-88, ...
+    >>> bool(check("05.3", (0.001 / 0.1) ** (1 / 1900)))
     True
 """
 
@@ -100,9 +100,9 @@ def hint(exercise: str, level: int | None = None) -> str:
     Example::
 
         >>> hint("05.3", level=1)
-        'the 20th epoch trains with 0.1 * gamma ** 19; set that equal to 0.001.'
-        >>> hint("05.3", level=2)
-        'gamma ** 19 must be 0.001 / 0.1 = 0.01, so gamma is the 19th root of 0.01: raise it to the power 1 / 19'
+        'a scheduler counts step() calls, nothing else: how many has it had when the first batch of epoch 20 trains?'
+        >>> hint("05.3", level=2)[:59]
+        'before that batch, 19 whole epochs of 100 batches have run,'
     """
     hints = _get(exercise).hints
     if level is None:

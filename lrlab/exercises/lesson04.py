@@ -43,10 +43,10 @@ def _factors(lr_lambda) -> list:
     return out
 
 
-@exercise("04.1", "LambdaLR multiplies the initial LR by your factor: 1 while the epoch count is below the milestone, "
-          "0.1 from it on. Count epochs from 0, as the scheduler does.",
-          "when epoch e (from 0) trains, scheduler.step() has been called e times; MultiStepLR cuts once that count "
-          "reaches 8: return 1.0 if e < 8 else 0.1")
+@exercise("04.1", "LambdaLR multiplies the initial LR (0.5) by what your function returns: return a factor, not an "
+          "LR. Which factor do the epochs before the cut need, and which the epochs after it?",
+          "when epoch e (from 0) trains, scheduler.step() has been called e times, and MultiStepLR cuts once that "
+          "count reaches 8. So which epochs, counted from 0, get the factor 1, and which get 0.1?")
 def _step_cut(lr_lambda):
     need(callable(lr_lambda), f"expected a function of the epoch number (def lr_lambda(e): ...); you gave "
          f"{what(lr_lambda)}")
@@ -79,7 +79,8 @@ def measured_radius(lr: float = CLOUD_LR) -> tuple[float, float]:
 
 
 @exercise("04.2", "how does the radius of the cloud grow with the LR: like the LR itself, or more slowly?",
-          "the radius grows like the square root of the LR: a quarter of the LR gives sqrt(1/4) = half the radius")
+          "the radius grows like the square root of the LR: multiply the radius at LR 0.1 (about 0.25) by the "
+          "square root of the ratio of the two LRs")
 def _cloud(radius_at_0025):
     x = number(radius_at_0025, "radius_at_0025")
     theory = landscape.stationary_spread(CLOUD_LR)

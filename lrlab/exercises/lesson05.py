@@ -6,6 +6,7 @@ through ``lrlab.exercises.check("05.N", answer)``. Every check compares with a r
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 
@@ -50,9 +51,10 @@ def _learners_curve(fn, lr0, milestones, gamma, epochs):
     return out
 
 
-@exercise("05.1", "count the milestones that are <= epoch; the LR is lr0 times gamma to the power of that count.",
-          "sum(1 for m in milestones if m <= epoch) counts them: a milestone of 5 means epoch 5 (from 0) is the "
-          "first to train with the lower LR")
+@exercise("05.1", "StepLR's formula is lr0 * gamma ** (the number of cuts so far), with epoch // step_size cuts. "
+          "MultiStepLR follows the same pattern: how many cuts has epoch `epoch` seen?",
+          "a milestone m has been passed once epoch >= m: a milestone of 5 means epoch 5 (from 0) is the first to "
+          "train with the lower LR. Count the milestones passed, then use that count as the power of gamma")
 def _multistep_closed_form(multistep_lr):
     need(callable(multistep_lr) and not isinstance(multistep_lr, type),
          f"expected a function multistep_lr(epoch, lr0, milestones, gamma); you gave {what(multistep_lr)}")
@@ -119,25 +121,47 @@ def _wrong_order(first_halved):
                 f"epoch {n}: the LR halves much earlier (StepLR halves every 3 scheduler steps)")
 
 
-# --- 05.3: gamma from the LR the last epoch should train with ---------------------------------------------------
-@exercise("05.3", "the 20th epoch trains with 0.1 * gamma ** 19; set that equal to 0.001.",
-          "gamma ** 19 must be 0.001 / 0.1 = 0.01, so gamma is the 19th root of 0.01: raise it to the power 1 / 19")
-def _gamma_for(gamma):
+# --- 05.3: gamma per batch, from the LR the first batch of an epoch should train with ------------------------
+LR0, LR_END, BATCHES, EPOCH = 0.1, 1e-3, 100, 20  # from 0.1; the first batch of epoch 20 trains with 0.001
+
+
+def _where_reached(g: float):
+    """(epoch from 1, batch from 1) of the first batch whose LR is 0.001 or less, with a per-batch ExponentialLR of
+    gamma ``g`` from 0.1, 100 batches an epoch: None when it is not reached in 200 epochs."""
+    if not 0 < g < 1:
+        return None
+    k = math.ceil(math.log(LR_END / LR0) / math.log(g) - 1e-9)  # steps taken before that batch
+    return (k // BATCHES + 1, k % BATCHES + 1) if k < 200 * BATCHES else None
+
+
+@exercise("05.3", "a scheduler counts step() calls, nothing else: how many has it had when the first batch of "
+          "epoch 20 trains?",
+          "before that batch, 19 whole epochs of 100 batches have run, each batch followed by one scheduler step. "
+          "Then 0.1 * gamma ** (that number of steps) must equal 0.001")
+def _gamma_per_batch(gamma):
     g = number(gamma, "gamma")
-    curve = preview_lrs("ExponentialLR", 20, lr=0.1, gamma=g)
-    lr_20 = curve[-1]
-    if lr_equal(lr_20, 1e-3, 1e-6):
-        return f"with gamma={g:.4g} the 20th epoch trains with lr={lr_20:.3g}", [
-            f"the LR {describe(curve)}: 19 decays from 0.1 to 0.001"]
-    need(g < 1, f"with gamma={g:g} the LR never falls: it {describe(curve)}")
-    ratio = lr_20 / 1e-3
-    size = f"{ratio:.2g} times too large" if ratio > 1 else f"{1 / ratio:.2g} times too small"
-    message = f"with gamma={g:.4g} the 20th epoch trains with lr={lr_20:.3g}, {size}"
-    longer = preview_lrs("ExponentialLR", 200, lr=0.1, gamma=g)
-    k = next((i for i, lr in enumerate(longer) if lr <= 1e-3 * (1 + 1e-6)), None)
-    if k is not None and lr_equal(longer[k], 1e-3, 1e-6):
-        message += (f"; your LR reaches 0.001 in epoch {k + 1}, after {k} decays. The 20th epoch has had 19: the "
-                    "first epoch trains with 0.1, undecayed")
-    elif k is not None:
-        message += f"; your LR passes 0.001 between epochs {k} and {k + 1}"
+    need(not g >= 1, f"with gamma={g:g} the LR never falls: {'it stays at 0.1' if g == 1 else 'it grows every step'}")
+    curve = preview_lrs("ExponentialLR", EPOCH, steps_per_epoch=BATCHES, step_on="batch", lr=LR0, gamma=g)
+    lr = curve[(EPOCH - 1) * BATCHES]  # the first batch of epoch 20
+    if lr_equal(lr, LR_END, 1e-6):
+        return f"with gamma={g:.6g} the first batch of epoch {EPOCH} trains with lr={lr:.3g}", [
+            f"{(EPOCH - 1) * BATCHES} scheduler steps come before it; the first batch of epoch 1 trains with "
+            f"{curve[0]:g}, epoch 10's with {curve[9 * BATCHES]:.3g}"]
+    ratio = lr / LR_END
+    size = ("so small that it rounds to 0" if ratio == 0 else
+            f"{ratio:.4g} times too large" if ratio > 1 else f"{1 / ratio:.4g} times too small")
+    message = f"with gamma={g:.6g} the first batch of epoch {EPOCH} trains with lr={lr:.3g}, {size}"
+    where = _where_reached(g)
+    if where is not None and where[1] != 1:
+        message += f"; your LR reaches 0.001 in batch {where[1]} of epoch {where[0]}"
+    elif where is not None:
+        message += f"; your LR reaches 0.001 at the first batch of epoch {where[0]}"
+    if where == (1, EPOCH):
+        message += (": that gamma is the one for a scheduler stepped once per epoch. Stepped after every batch, "
+                    "it counts batches, and it is applied 100 times an epoch")
+    elif where == (EPOCH + 1, 1):
+        message += (f": one epoch late. You counted {EPOCH} epochs of steps; the first batch of epoch {EPOCH} comes "
+                    f"after {EPOCH - 1} (the first batch of epoch 1 trains with 0.1, undecayed)")
+    elif where is not None and where[0] == EPOCH and where[1] == BATCHES:
+        message += ": that is the last batch of the epoch; the task asks for its first batch"
     raise Wrong(message)

@@ -16,9 +16,8 @@ import torch
 from torch.optim import lr_scheduler
 
 from .. import models, plateau
-from ..train import MONITORS, fit
-from ._core import Wrong, exercise, history, need, what, wine
-from ._feedback import changes, lr_equal
+from ..train import fit
+from ._core import Wrong, exercise, need, what, wine
 
 # What this lesson's exercises build on (read by tests/test_exercises.py, which runs every stub and solution):
 # code standing in for the lesson's earlier cells, and the names of functions the notebook defines.
@@ -146,51 +145,56 @@ def _cut_epochs(cut_epochs):
 # --- 06.3: mode="min" on an accuracy ----------------------------------------------------------------------------
 @functools.lru_cache(maxsize=2)
 def _plateau_run(monitor: str, mode: str):
-    """Lesson 06's wine_run: standardised Wine, WineMLP(seed=0), Adam(lr=0.1), ReduceLROnPlateau, 100 epochs."""
+    """Lesson 06's wine_run: standardised Wine, WineMLP(seed=0), Adam(lr=0.1), ReduceLROnPlateau, 100 epochs;
+    returns (History, the scheduler after the run)."""
     model = models.WineMLP(seed=0)
     opt = torch.optim.Adam(model.parameters(), lr=0.1)
     sched = lr_scheduler.ReduceLROnPlateau(opt, mode=mode, factor=0.1, patience=10)
     with warnings.catch_warnings():  # fit may warn about this very mismatch: the learner saw it already
         warnings.simplefilter("ignore")
-        return fit(model, opt, sched, wine(), num_epochs=100, monitor=monitor, verbose=False)
+        return fit(model, opt, sched, wine(), num_epochs=100, monitor=monitor, verbose=False), sched
 
 
-def _replays(h, metric: str, mode: str, patience: int = 10) -> bool:
-    """Does a real ReduceLROnPlateau, fed this run's ``metric``, set exactly this run's LRs?"""
-    t = plateau.trace(getattr(h, metric), mode=mode, factor=0.1, patience=patience, lr=h.lr[0])
-    return all(lr_equal(a, b) for a, b in zip(t["lr"], h.epoch_lr, strict=True))
+@exercise("06.3", "in mode='min' the scheduler keeps the lowest value it has been given as its best. Which epoch of a "
+          "training run usually has the lowest validation accuracy?",
+          "wine_run returns the scheduler it stepped as its third item; after the run, read its `best` attribute. "
+          "Pass wine_run the settings the task names (monitor, mode, factor, patience)")
+def _plateau_best(scheduler_best):
+    ref, sched = _plateau_run("val_acc", "min")
+    best = sched.best  # what the real scheduler holds after the run
+    accs = ref.val_acc
+    span = f"the run's validation accuracies go from {min(accs):.3f} to {max(accs):.3f}"
+    if isinstance(scheduler_best, tuple) and scheduler_best and hasattr(scheduler_best[0], "val_acc"):
+        raise Wrong("you passed what wine_run returns (History, model, scheduler): give the number the scheduler "
+                    "holds as its best, its `best` attribute")
+    need(not hasattr(scheduler_best, "val_acc"), "you passed the History: give the number the scheduler holds as "
+         "its best (an attribute of the scheduler, not of the History)")
+    need(not isinstance(scheduler_best, lr_scheduler.ReduceLROnPlateau), "you passed the scheduler itself: give "
+         "the number it holds as its best, scheduler.best")
+    if isinstance(scheduler_best, torch.Tensor) and scheduler_best.numel() == 1:
+        scheduler_best = scheduler_best.item()
+    need(isinstance(scheduler_best, numbers.Real) and not isinstance(scheduler_best, bool),
+         f"scheduler_best must be a number; you gave {what(scheduler_best)}")
+    x = float(scheduler_best)
+    if math.isclose(x, best, rel_tol=1e-6):  # 1e-6: a float32 tensor too
+        cuts = plateau.trace(accs, mode="min", factor=0.1, patience=10)["cuts"]
+        return f"the scheduler's best is {best:.3f}, the first epoch's accuracy: the lowest of the run", [
+            f"{span}; mode='min' keeps the lowest as best, so every later epoch is a bad epoch",
+            f"LR cut after epochs {cuts}: every {_gaps(cuts)} epochs, whatever the training does"]
+    need(not math.isinf(x), f"best={x:g} is where a scheduler starts in mode='min', before any step: read it from "
+         "the scheduler that wine_run stepped, after the run")
+    need(not math.isclose(x, max(accs), rel_tol=1e-6), f"{x:.3f} is the highest accuracy of the run: what "
+         "mode='max' would keep. With mode='min' the scheduler counts a LOWER accuracy as better")
+    need(not math.isclose(x, accs[-1], rel_tol=1e-6), f"{x:.3f} is the last epoch's accuracy; the scheduler "
+         "replaces its best only when an epoch beats it")
+    other, _ = _plateau_run("val_loss", "min")
+    need(not any(math.isclose(x, v, rel_tol=1e-6) for v in [*ref.val_loss, *other.val_loss]),
+         f"{x:.4g} is a validation loss; the task's scheduler is given the validation accuracy (monitor='val_acc')")
+    raise Wrong(f"{x:g} is not what the scheduler holds after the run. Run wine_run with the task's settings and "
+                "read the best of the scheduler it returns")
 
 
-@exercise("06.3", "call wine_run with the task's settings: monitor='val_acc', mode='min', factor=0.1, patience=10; "
-          "it returns a pair.",
-          "wine_run returns (History, model): unpack it, run_wrong, _ = wine_run(...). With mode='min' the "
-          "scheduler counts a LOWER accuracy as better")
-def _plateau_wrong_mode(run_wrong):
-    history(run_wrong, "wine_run returns (History, model)")
-    h = run_wrong
-    need(h.num_epochs == 100, f"your run has {h.num_epochs} epochs; wine_run trains 100")
-    need(lr_equal(h.lr[0], 0.1), f"your run starts at lr={h.lr[0]:g}; wine_run uses Adam(lr=0.1)")
-    cuts = [(i + 1, f) for i, f in changes([h.lr[0]] + h.epoch_lr)]
-    for _, f in cuts:
-        need(lr_equal(f, 0.1, 1e-6), f"your LR was multiplied by {f:.3g} at a cut; the task asks factor=0.1")
-    if not _replays(h, "val_acc", "min"):
-        need(not _replays(h, "val_acc", "max"), "your scheduler used mode='max', the right setting for an accuracy. "
-             "This exercise shows the slip: monitor='val_acc' with mode='min'")
-        for metric in MONITORS:
-            for mode in ("min", "max"):
-                need(not _replays(h, metric, mode), f"your scheduler followed {metric} with mode={mode!r}: pass "
-                     "monitor='val_acc' and keep mode='min'")
-        for patience in range(31):
-            need(not _replays(h, "val_acc", "min", patience), f"your cuts come after patience={patience} bad "
-                 "epochs; the task asks patience=10")
-        raise Wrong(f"your LR cuts (after epochs {[e for e, _ in cuts]}) are not what ReduceLROnPlateau(mode='min', "
-                    "factor=0.1, patience=10) does with your run's val_acc: call wine_run as the task says")
-    ref = _plateau_run("val_acc", "min")
-    need(lr_equal(h.train_loss[0], ref.train_loss[0], 1e-6), f"your first training loss is {h.train_loss[0]:.4g}; "
-         f"wine_run(standardize=True, ...) starts at {ref.train_loss[0]:.4g}: standardise the features")
-    need(all(lr_equal(a, b, 1e-6) for a, b in zip(h.val_acc, ref.val_acc, strict=True)), "the scheduler is right, "
-         "but the training differs from wine_run's: use wine_run from section 1")
-    t = plateau.trace(h.val_acc, mode="min", factor=0.1, patience=10)
-    return f"LR cut after epochs {t['cuts']}", [
-        f"the best accuracy the scheduler keeps is {t['best'][-1]:.3f}, the first epoch's ({h.val_acc[0]:.3f}); "
-        f"the run's lowest is {min(h.val_acc):.3f}, its highest {max(h.val_acc):.3f}"]
+def _gaps(cuts: list) -> str:
+    """The spacing of regular cuts as text ("11"), or the list of gaps."""
+    gaps = sorted({b - a for a, b in zip(cuts, cuts[1:], strict=False)})
+    return str(gaps[0]) if len(gaps) == 1 else ", ".join(map(str, gaps))
