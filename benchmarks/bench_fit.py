@@ -1,8 +1,11 @@
 """lrlab.fit against the classic Wine example's hand-written loop (ReduceLROnPlateau, 100 epochs).
 
 Same data, same model seed, same scheduler; the two are run alternately, many times, in one process,
-and the median of the per-pair time ratios is printed. Target: fit / hand loop <= 1.10.
-Both runs must also end with the same LR sequence: the comparison is like for like.
+and the median of the per-pair time ratios is printed. Both runs must also end with the same LR sequence: the
+comparison is like for like. fit does more than the bare loop, and the target allows for it: it records the
+accuracy and the LR of every step, and (since issue 13) tries the first batch of each loader on the model before
+training and checks every LR a scheduler sets. Measured on a quiet 2-core machine in December 2026: 1.15 and 1.16
+(the first release's fit, without the checks, 1.10 to 1.12 on the same machine). Target: fit / hand loop <= 1.20.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import lrlab
 from benchmarks.timing import alternate, pair_ratio
 from lrlab import data, models
 
-TARGET = 1.10
+TARGET = 1.20
 REPEATS = 101
 
 

@@ -222,7 +222,18 @@ def _correct(outputs: torch.Tensor, y: torch.Tensor) -> int:
     """Right class predictions in a batch; 0 where the task is not classification (float targets)."""
     if outputs.dim() != 2 or y.dim() != 1 or y.is_floating_point():
         return 0
-    return int((outputs.argmax(1) == y).sum().item())
+    return (outputs.argmax(1) == y).sum().item()
+
+
+def _pair(name: str, batch, where, i: int) -> tuple:
+    """``validation.require_pair`` on the hot path: the usual batch (a pair of tensors, as many targets as inputs)
+    passes on a few type checks; anything else gets the full check and its message (``where`` formatted with
+    ``i + 1`` only then)."""
+    if type(batch) in (tuple, list) and len(batch) == 2:
+        x, y = batch
+        if type(x) is torch.Tensor and type(y) is torch.Tensor and x.dim() and y.dim() and 0 < len(x) == len(y):
+            return x, y
+    return validation.require_pair(name, batch, where.format(i + 1))
 
 
 class Step(NamedTuple):
@@ -321,8 +332,9 @@ def train_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, criterion, b
     if not model.training:
         model.train()
     for i, batch in enumerate(batches):
-        x, y = validation.require_pair("data", batch, f"batch {i + 1} of this epoch")
-        x, y = x.to(device), y.to(device)
+        x, y = _pair("data", batch, "batch {} of this epoch", i)
+        if x.device != device or y.device != device:  # (a check is cheaper than two no-op copies)
+            x, y = x.to(device), y.to(device)
         step = train_step(model, optimizer, criterion, x, y, functools.partial(_accept_batch, accept, i, x, y))
         if not step.stepped:
             result.refused = step.loss
@@ -413,19 +425,22 @@ def evaluate(model: nn.Module, batches, criterion=None, device=None, *, check: b
     return _evaluate(model, batches, criterion, device, name)
 
 
-def _evaluate(model: nn.Module, batches, criterion=None, device=None, name: str = "data") -> tuple[float, float]:
-    """``evaluate`` without the checks (``fit`` made them before training)."""
+def _evaluate(model: nn.Module, batches, criterion=None, device=None, name: str = "data", *,
+              then_train: bool = False) -> tuple[float, float]:
+    """``evaluate`` without the checks (``fit`` made them before training). ``then_train``: the caller trains the
+    whole model, so put it back in train mode afterwards instead of restoring each module's flag (cheaper)."""
     criterion = criterion or nn.CrossEntropyLoss()
     device = device_of(model) if device is None else device
-    modules = list(model.modules())
-    flags = [m.training for m in modules]
+    modules = [model] if then_train else list(model.modules())
+    flags = [True] if then_train else [m.training for m in modules]
     model.eval()
     total_loss, correct, count = 0.0, 0, 0
     try:
         with torch.inference_mode():  # no autograd bookkeeping at all: cheaper than no_grad
             for i, batch in enumerate(batches):
-                x, y = validation.require_pair(name, batch, f"evaluation batch {i + 1}")
-                x, y = x.to(device), y.to(device)
+                x, y = _pair(name, batch, "evaluation batch {}", i)
+                if x.device != device or y.device != device:
+                    x, y = x.to(device), y.to(device)
                 out = model(x)
                 n = len(y)
                 loss = criterion(out, y).item()
@@ -548,7 +563,8 @@ class _FitRun:
         else:
             self.scheduler.step()
         # a LambdaLR whose lr_lambda returns NaN or a negative: say so at once, not as a "divergence" later
-        validation.require_lrs_valid(self.optimizer, "scheduler", f" after its step in epoch {self.epoch + 1}")
+        if not all(type(g["lr"]) is float and 0.0 <= g["lr"] < math.inf for g in self.optimizer.param_groups):
+            validation.require_lrs_valid(self.optimizer, "scheduler", f" after its step in epoch {self.epoch + 1}")
 
     def accept(self, i: int, loss_value: float) -> bool:
         """Before the backward pass: refuse a diverged loss, and say why in ``history.stopped``. A loss that is
@@ -584,7 +600,7 @@ class _FitRun:
         h.train_loss.append(result.mean_loss)
         h.train_acc.append(result.accuracy)
         if self.val is not None:
-            val_loss, val_acc = _evaluate(model, self.val, criterion, self.device)
+            val_loss, val_acc = _evaluate(model, self.val, criterion, self.device, then_train=True)
             h.val_loss.append(val_loss)
             h.val_acc.append(val_acc)
             if not math.isfinite(val_loss):
