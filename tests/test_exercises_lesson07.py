@@ -54,8 +54,8 @@ def test_07_1_other_mistakes_point_at_the_first_wrong_epoch():
 
 
 def test_07_1_bad_functions_are_explained():
-    assert "raised ZeroDivisionError at epoch 0" in _wrong("07.1", lambda e: 1 / e)
-    assert "returned None at epoch 0" in _wrong("07.1", lambda e: None)
+    assert "warmup_cosine_factor(0) raised ZeroDivisionError" in _wrong("07.1", lambda e: 1 / e)
+    assert "warmup_cosine_factor(0) returned None" in _wrong("07.1", lambda e: None)
     assert "expected a function" in _wrong("07.1", 0.5)
     assert "is the text" in _wrong("07.1", lambda e: "0.1")
 

@@ -81,8 +81,8 @@ def test_08_2_typical_slips_are_named():
 
 
 def test_08_2_bad_functions_are_explained():
-    assert "raised ZeroDivisionError at step 0" in _wrong("08.2", lambda k: 1 / k)
-    assert "returned None at step 0" in _wrong("08.2", lambda k: None)
+    assert "one_cycle_lr(0) raised ZeroDivisionError" in _wrong("08.2", lambda k: 1 / k)
+    assert "one_cycle_lr(0) returned None" in _wrong("08.2", lambda k: None)
     assert "expected a function" in _wrong("08.2", 0.02)
 
 

@@ -100,6 +100,21 @@ def number(x, name: str) -> float:
     return float(x)
 
 
+def values(fn, arguments, shown: Callable[..., str], owed: str) -> list[float]:
+    """``fn(*args)`` for each ``args`` in ``arguments``, as floats, or a Wrong naming the first call that raised or
+    returned no number: ``shown(*args)`` is how that call reads ("lr_lambda(3)"), ``owed`` what it must return."""
+    out = []
+    for args in arguments:
+        call = shown(*args)
+        try:
+            value = fn(*args)
+        except Exception as err:  # noqa: BLE001 - the learner's function, explained
+            raise Wrong(f"calling your {call} raised {type(err).__name__}: {err}") from None
+        need(value is not None, f"your {call} returned None: it must return {owed} (a number)")
+        out.append(number(value, f"what your {call} returns"))
+    return out
+
+
 def preview_lrs(name: str, num_epochs: int, **params) -> list:
     """A real scheduler's LR per epoch (``schedules.preview``); its argument errors become the explanation."""
     try:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 
-import torch
 from torch.optim import lr_scheduler
 
 from .. import landscape, schedules
-from ._core import Wrong, exercise, need, number, what
+from ._core import Wrong, exercise, need, number, values, what
 from ._feedback import differences, lr_equal
 
 # What this lesson's exercises build on (read by tests/test_exercises.py, which runs every stub and solution):
@@ -31,16 +29,8 @@ CLOUD_LR, LESSON_LR = 0.025, 0.1
 def _factors(lr_lambda) -> list:
     """The learner's factor for each epoch (and the one after: the scheduler's last step asks for it), as floats,
     or a Wrong that says what went wrong."""
-    out = []
-    for e in range(EPOCHS + 1):
-        try:
-            value = lr_lambda(e)
-        except Exception as err:  # noqa: BLE001 - the learner's function, explained
-            raise Wrong(f"calling your lr_lambda({e}) raised {type(err).__name__}: {err}") from None
-        need(isinstance(value, (numbers.Real, torch.Tensor)) and not isinstance(value, bool),
-             f"your lr_lambda({e}) returned {what(value)}; it must return a number, the factor for epoch {e}")
-        out.append(number(value, f"lr_lambda({e})"))
-    return out
+    return values(lr_lambda, [(e,) for e in range(EPOCHS + 1)], lambda e: f"lr_lambda({e})",
+                  "the factor for that epoch")
 
 
 @exercise("04.1", "LambdaLR multiplies the initial LR (0.5) by what your function returns: return a factor, not an "

@@ -13,7 +13,7 @@ import warnings
 from torch.optim import lr_scheduler
 
 from .. import schedules
-from ._core import Wrong, exercise, need, number, preview_lrs, what
+from ._core import Wrong, exercise, need, number, preview_lrs, values, what
 from ._feedback import describe, differences, lr_equal
 
 # What this lesson's exercises build on (read by tests/test_exercises.py, which runs every stub and solution):
@@ -40,15 +40,8 @@ def _multistep(lr0, milestones, gamma, epochs):
 
 
 def _learners_curve(fn, lr0, milestones, gamma, epochs):
-    out = []
-    for epoch in range(epochs):
-        try:
-            lr = fn(epoch, lr0, list(milestones), gamma)
-        except Exception as err:  # noqa: BLE001 - the learner's code: explain, never raise
-            raise Wrong(f"multistep_lr({epoch}, {lr0}, {milestones}, {gamma}) raised {type(err).__name__}: "
-                        f"{err}") from None
-        out.append(number(lr, f"multistep_lr({epoch}, {lr0}, {milestones}, {gamma})"))
-    return out
+    return values(fn, [(epoch, lr0, list(milestones), gamma) for epoch in range(epochs)],
+                  lambda *args: f"multistep_lr{args}", "that epoch's LR")
 
 
 @exercise("05.1", "StepLR's formula is lr0 * gamma ** (the number of cuts so far), with epoch // step_size cuts. "

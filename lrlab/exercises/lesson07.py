@@ -12,7 +12,7 @@ import numbers
 from torch.optim import lr_scheduler
 
 from .. import schedules
-from ._core import Wrong, exercise, need, number, what
+from ._core import Wrong, exercise, need, number, values, what
 from ._feedback import changes, differences, lr_equal
 
 # What this lesson's exercises build on (read by tests/test_exercises.py, which runs every stub and solution):
@@ -77,15 +77,9 @@ def _factors(fn) -> list:
     """The learner's factor for every epoch, or a Wrong that says where and how the function fails."""
     need(callable(fn), f"expected a function epoch -> factor (def warmup_cosine_factor(epoch): ...); you gave "
          f"{what(fn)}")
-    out = []
-    for e in range(EPOCHS):
-        try:
-            value = fn(e)
-        except Exception as err:  # noqa: BLE001 - the learner's function, explained
-            raise Wrong(f"your function raised {type(err).__name__} at epoch {e}: {err}") from None
-        need(value is not None, f"your function returned None at epoch {e}: it must return the factor (a number)")
-        out.append(number(value, f"your function's value at epoch {e}"))
-        need(out[-1] >= 0, f"your function gives a negative factor, {out[-1]:.3g}, at epoch {e}: an LR below 0 makes "
+    out = values(fn, [(e,) for e in range(EPOCHS)], lambda e: f"warmup_cosine_factor({e})", "that epoch's factor")
+    for e, value in enumerate(out):
+        need(value >= 0, f"your function gives a negative factor, {value:.3g}, at epoch {e}: an LR below 0 makes "
              "SGD climb the loss. A half cosine (1 + cos(...)) / 2 stays between 0 and 1")
     return out
 

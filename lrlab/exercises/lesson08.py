@@ -12,7 +12,7 @@ import torch
 from torch.optim import lr_scheduler
 
 from .. import schedules
-from ._core import Wrong, exercise, need, number, what
+from ._core import Wrong, exercise, need, number, values, what
 from ._feedback import lr_equal
 
 # What this lesson's exercises build on (read by tests/test_exercises.py, which runs every stub and solution):
@@ -103,15 +103,7 @@ _SLIPS = {
 def _values(fn) -> list:
     """The learner's LR for every step, or a Wrong that says where and how the function fails."""
     need(callable(fn), f"expected a function step -> LR (def one_cycle_lr(step): ...); you gave {what(fn)}")
-    out = []
-    for k in range(_TOTAL):
-        try:
-            value = fn(k)
-        except Exception as err:  # noqa: BLE001 - the learner's function, explained
-            raise Wrong(f"your function raised {type(err).__name__} at step {k}: {err}") from None
-        need(value is not None, f"your function returned None at step {k}: it must return the LR (a number)")
-        out.append(number(value, f"your function's value at step {k}"))
-    return out
+    return values(fn, [(k,) for k in range(_TOTAL)], lambda k: f"one_cycle_lr({k})", "that step's LR")
 
 
 @exercise("08.2", "two phases, each half a cosine between its two ends; section 2 gives the formula and the step where "
