@@ -90,8 +90,12 @@ def test_stored_executed_and_clean(lesson):
     assert counts == list(range(1, len(counts) + 1)), "run `make notebooks` (executed top to bottom)"
     assert "widgets" not in nb.metadata
     for cell in nb.cells:
-        for out in cell.get("outputs", []):
+        outputs = cell.get("outputs", [])
+        for out in outputs:
             assert out.get("name") != "stderr" and out.get("output_type") != "error", (path.name, out)
+        kinds = [o.get("name") if o.get("output_type") == "stream" else None for o in outputs]
+        assert all(a is None or a != b for a, b in zip(kinds, kinds[1:], strict=False)), \
+            f"{path.name}: printed lines split over two outputs (a rebuild would differ): run `make notebooks`"
     assert any("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", [])), "a stored plot"
 
 

@@ -1,7 +1,8 @@
 """Execute lesson notebooks top to bottom, in place, and store them clean (``make notebooks``).
 
 Clean means: no widget state (``metadata.widgets``), no execution timings, no stderr outputs, no memory
-addresses. A notebook that leaves any of those, or raises, fails the build. Prints each run time.
+addresses, and each run of printed lines in one output (so a rebuild's diff shows only what changed). A notebook
+that leaves any of those, or raises, fails the build. Prints each run time.
 
     python -m tools.build_notebooks lessons/01_the_learning_rate.ipynb [...]
 """
@@ -36,6 +37,19 @@ def problems(nb) -> list[str]:
     return found
 
 
+def merge_streams(cell) -> None:
+    """Join each run of stdout outputs into one, so where the kernel happened to flush leaves no trace."""
+    merged = []
+    for out in cell.get("outputs", []):
+        prev = merged[-1] if merged else None
+        if prev is not None and out.get("output_type") == prev.get("output_type") == "stream" \
+                and out.get("name") == prev.get("name"):
+            prev["text"] += out["text"]
+        else:
+            merged.append(out)
+    cell.outputs = merged
+
+
 def build(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     refresh(nb, path)  # Colab badge and install line from pyproject's [tool.lrlab]
@@ -50,6 +64,9 @@ def build(path: Path) -> float:
     client.execute()
     seconds = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            merge_streams(cell)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     bad = problems(nb)
     if bad:
