@@ -100,6 +100,13 @@ def number(x, name: str) -> float:
     return float(x)
 
 
+def learning_rate(x, name: str) -> float:
+    """The learner's learning rate as a float, or a Wrong that says why it is not one (a number > 0)."""
+    lr = number(x, name)
+    need(lr > 0, f"{name}={lr:g}: a learning rate is a number > 0")
+    return lr
+
+
 def values(fn, arguments, shown: Callable[..., str], owed: str) -> list[float]:
     """``fn(*args)`` for each ``args`` in ``arguments``, as floats, or a Wrong naming the first call that raised or
     returned no number: ``shown(*args)`` is how that call reads ("lr_lambda(3)"), ``owed`` what it must return."""

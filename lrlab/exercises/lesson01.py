@@ -14,7 +14,7 @@ from torch.nn import functional as F  # noqa: N812
 
 from .. import landscape, models
 from ..train import History, fit
-from ._core import Wrong, exercise, need, number, plural, what, wine
+from ._core import Wrong, exercise, learning_rate, need, plural, what, wine
 from ._feedback import lr_equal
 
 # What this lesson's exercises build on (read by tests/test_exercises.py, which runs every stub and solution):
@@ -31,8 +31,7 @@ STEPS = 300  # how long the check's real SGD runs on the bowl are
           "|1 - lr * l| < 1 means 0 < lr < 2 / l. Work that limit out for l = 0.5 and for l = 8: every direction must "
           "shrink, so the one that breaks first sets the bound")
 def _largest_stable_lr(lr_max):
-    x = number(lr_max, "lr_max")
-    need(x > 0, f"lr_max={x:g}: a learning rate is a number > 0")
+    x = learning_rate(lr_max, "lr_max")
     bound = landscape.stability_bound(BOWL)
     (l1, l2), factors = BOWL, [1 - x * lam for lam in BOWL]
     in_words = (f"at lr={x:g} one step multiplies x by 1 - lr*{l1:g} = {factors[0]:+.3g} and y by 1 - lr*{l2:g} = "

@@ -16,7 +16,7 @@ from torch.optim import lr_scheduler
 
 from .. import models, schedules
 from ..train import fit
-from ._core import Wrong, exercise, need, number, what, wine
+from ._core import Wrong, exercise, learning_rate, need, number, what, wine
 from ._feedback import lr_equal
 
 # What this lesson's exercises build on (read by tests/test_exercises.py, which runs every stub and solution):
@@ -136,8 +136,7 @@ def _first_moves(optimizer_cls, lr) -> torch.Tensor:
           "after loss.backward() every p.grad holds its gradients: take the largest absolute value in each tensor, "
           "then the largest of those over all the model's parameters, and solve lr * that = 0.01")
 def _sgd_lr_like_adam(sgd_lr):
-    x = number(sgd_lr, "sgd_lr")
-    need(x > 0, f"sgd_lr={x:g}: a learning rate is a number > 0")
+    x = learning_rate(sgd_lr, "sgd_lr")
     sgd = _first_moves(torch.optim.SGD, x)  # a real SGD step at the learner's LR
     adam = _first_moves(torch.optim.Adam, ADAM_LR)
     largest = sgd.max().item()
