@@ -45,8 +45,11 @@ $(COLAB_STAMP): pyproject.toml
 
 colab: $(COLAB_STAMP)
 
-# Everything twice, each run with its own summary; the second runs even when the first fails.
-PYTEST_ARGS = tests $(LESSONS) --nbval-lax --nbval-current-env -r fEs
+# Everything twice, each run with its own summary; the second runs even when the first fails. Each run spreads
+# over JOBS workers (pytest-xdist); --dist loadscope keeps a notebook's cells, and a test file's tests, in one
+# worker, in order. `make test JOBS=0` runs in one process (for debugging).
+JOBS ?= auto
+PYTEST_ARGS = tests $(LESSONS) --nbval-lax --nbval-current-env -r fEs -n $(JOBS) --dist loadscope
 test: install $(COLAB_STAMP)
 	@status=0; \
 	echo '== make test 1/2: $(VENV) ($(PINS), ipywidgets 8)'; \
