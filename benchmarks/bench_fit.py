@@ -5,7 +5,9 @@ and the median of the per-pair time ratios is printed. Both runs must also end w
 comparison is like for like. fit does more than the bare loop, and the target allows for it: it records the
 accuracy and the LR of every step, and (since issue 13) tries the first batch of each loader on the model before
 training and checks every LR a scheduler sets. Measured on a quiet 2-core machine in December 2026: 1.15 and 1.16
-(the first release's fit, without the checks, 1.10 to 1.12 on the same machine). Target: fit / hand loop <= 1.20.
+(the first release's fit, without the checks, 1.10 to 1.12 on the same machine); 1.09 to 1.10 since fit leaves the
+train/eval flags alone for a model that computes the same in both modes (``train.mode_free``), as WineMLP does.
+Target: fit / hand loop <= 1.20.
 """
 
 from __future__ import annotations

@@ -32,6 +32,8 @@ class WineMLP(nn.Module):
         torch.Size([4, 3])
     """
 
+    mode_free = True  # forward never reads self.training: train() and eval() change nothing
+
     def __init__(self, in_features: int = 13, hidden: int = 10, num_classes: int = 3, seed: int | None = 0):
         super().__init__()
         with _seeded(seed):
@@ -62,6 +64,8 @@ class SmallCNN(nn.Module):
         >>> SmallCNN()(torch.zeros(2, 1, 28, 28)).shape, SmallCNN()(torch.zeros(2, 1, 8, 8)).shape
         (torch.Size([2, 10]), torch.Size([2, 10]))
     """
+
+    mode_free = True  # forward never reads self.training: train() and eval() change nothing
 
     def __init__(self, num_classes: int = 10, seed: int | None = 0):
         super().__init__()
@@ -96,6 +100,8 @@ class MLP(nn.Module):
         >>> MLP(seed=0)(torch.zeros(4, 1, 8, 8)).shape
         torch.Size([4, 10])
     """
+
+    mode_free = True  # forward never reads self.training: train() and eval() change nothing
 
     def __init__(self, in_features: int = 64, hidden: int = 64, num_classes: int = 10, seed: int | None = 0):
         super().__init__()

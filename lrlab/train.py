@@ -222,7 +222,7 @@ def _correct(outputs: torch.Tensor, y: torch.Tensor) -> int:
     """Right class predictions in a batch; 0 where the task is not classification (float targets)."""
     if outputs.dim() != 2 or y.dim() != 1 or y.is_floating_point():
         return 0
-    return (outputs.argmax(1) == y).sum().item()
+    return int(torch.count_nonzero(outputs.argmax(1) == y))
 
 
 def _pair(name: str, batch, where, i: int) -> tuple:
@@ -285,7 +285,7 @@ class EpochResult:
     turned down, where the pass stopped) or None."""
 
     loss_sum: float = 0.0
-    correct: int = 0
+    correct: int | None = 0  # None: not counted (``count_correct=False``)
     count: int = 0
     steps: int = 0
     refused: float | None = None
@@ -297,12 +297,12 @@ class EpochResult:
 
     @property
     def accuracy(self) -> float:
-        """Share of right class predictions over the batches stepped (nan without any)."""
-        return self.correct / self.count if self.count else math.nan
+        """Share of right class predictions over the batches stepped (nan without any, or not counted)."""
+        return self.correct / self.count if self.count and self.correct is not None else math.nan
 
 
 def train_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, criterion, batches, *, accept=None,
-                on_batch=None, device=None) -> EpochResult:
+                on_batch=None, device=None, count_correct: bool = True) -> EpochResult:
     """One pass over ``batches``: a ``train_step`` on each, moved to the model's device; the callbacks steer it.
 
     Args:
@@ -315,6 +315,7 @@ def train_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, criterion, b
         on_batch (callable, optional): ``(i, loss value) -> bool or None`` after batch ``i``'s optimizer step
             (the LR that step used is still in the param groups); True ends the pass.
         device (torch.device, optional): where the model is (found from its parameters when None).
+        count_correct (bool, default True): count the right predictions (False: the accuracy is nan; cheaper).
 
     Returns:
         EpochResult: loss and accuracy sums, the steps taken, the refused loss if any.
@@ -328,7 +329,7 @@ def train_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, criterion, b
         2
     """
     device = device_of(model) if device is None else device
-    result = EpochResult()
+    result = EpochResult(correct=0 if count_correct else None)
     if not model.training:
         model.train()
     for i, batch in enumerate(batches):
@@ -340,7 +341,8 @@ def train_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, criterion, b
             result.refused = step.loss
             break
         result.loss_sum += step.loss * len(y)
-        result.correct += _correct(step.outputs, y)
+        if count_correct:
+            result.correct += _correct(step.outputs, y)
         result.count += len(y)
         result.steps += 1
         if on_batch is not None and on_batch(i, step.loss):
@@ -425,15 +427,36 @@ def evaluate(model: nn.Module, batches, criterion=None, device=None, *, check: b
     return _evaluate(model, batches, criterion, device, name)
 
 
+# torch's layers whose forward ignores the train/eval flag (a model made only of these and of models that say
+# ``mode_free = True`` computes the same in both modes)
+_MODE_FREE = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.ReLU, nn.LeakyReLU, nn.GELU, nn.Tanh, nn.Sigmoid, nn.Flatten,
+              nn.Identity, nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.Sequential, nn.ModuleList)
+
+
+def mode_free(model: nn.Module) -> bool:
+    """True when ``model.train()`` and ``model.eval()`` change nothing it computes: every module is one of torch's
+    mode-free layers (exactly, not a subclass) or a class that says ``mode_free = True`` itself (lrlab's models).
+    A Dropout, a BatchNorm or any other module makes it False.
+
+    Example::
+
+        >>> mode_free(nn.Sequential(nn.Linear(2, 2), nn.ReLU())), mode_free(nn.Sequential(nn.Dropout()))
+        (True, False)
+    """
+    return all(type(m) in _MODE_FREE or type(m).__dict__.get("mode_free") is True for m in model.modules())
+
+
 def _evaluate(model: nn.Module, batches, criterion=None, device=None, name: str = "data", *,
-              then_train: bool = False) -> tuple[float, float]:
+              then_train: bool = False, same_in_both_modes: bool = False) -> tuple[float, float]:
     """``evaluate`` without the checks (``fit`` made them before training). ``then_train``: the caller trains the
-    whole model, so put it back in train mode afterwards instead of restoring each module's flag (cheaper)."""
+    whole model, so put it back in train mode afterwards instead of restoring each module's flag (cheaper).
+    ``same_in_both_modes`` (``mode_free(model)``, found once by the caller): leave the flags alone (cheaper still)."""
     criterion = criterion or nn.CrossEntropyLoss()
     device = device_of(model) if device is None else device
     modules = [model] if then_train else list(model.modules())
     flags = [True] if then_train else [m.training for m in modules]
-    model.eval()
+    if not same_in_both_modes:
+        model.eval()
     total_loss, correct, count = 0.0, 0, 0
     try:
         with torch.inference_mode():  # no autograd bookkeeping at all: cheaper than no_grad
@@ -450,7 +473,9 @@ def _evaluate(model: nn.Module, batches, criterion=None, device=None, name: str 
                 correct += _correct(out, y)
                 count += n
     finally:  # an interrupt too: every module's train/eval flag as it was
-        if all(flags) or not any(flags):
+        if same_in_both_modes:
+            pass
+        elif all(flags) or not any(flags):
             model.train(flags[0])
         else:  # a model with some modules in eval mode and some in train mode: each one as it was
             for m, training in zip(modules, flags, strict=True):
@@ -553,6 +578,7 @@ class _FitRun:
         self.steps_per_epoch, self.epoch, self.first_loss = steps_per_epoch, 0, None
         self.device = torch.device(history.device)
         self.plateau = isinstance(scheduler, lr_scheduler.ReduceLROnPlateau)
+        self.mode_free = None  # whether the model computes the same in train and eval mode (at the first epoch's end)
 
     def _lrs(self) -> list:
         return [g["lr"] for g in self.optimizer.param_groups]
@@ -600,7 +626,10 @@ class _FitRun:
         h.train_loss.append(result.mean_loss)
         h.train_acc.append(result.accuracy)
         if self.val is not None:
-            val_loss, val_acc = _evaluate(model, self.val, criterion, self.device, then_train=True)
+            if self.mode_free is None:
+                self.mode_free = mode_free(model)
+            val_loss, val_acc = _evaluate(model, self.val, criterion, self.device, then_train=True,
+                                          same_in_both_modes=self.mode_free)
             h.val_loss.append(val_loss)
             h.val_acc.append(val_acc)
             if not math.isfinite(val_loss):

@@ -251,3 +251,33 @@ def test_no_progress_output_unless_asked(capfd):
     _wine_run(None, num_epochs=2)
     captured = capfd.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+def test_mode_free_knows_the_course_models_and_refuses_anything_mode_dependent():
+    from lrlab.train import mode_free
+
+    class Dropped(models.WineMLP):  # inherits mode_free = True, but adds a Dropout
+        def __init__(self):
+            super().__init__()
+            self.drop = nn.Dropout(0.5)
+
+    class Custom(nn.Module):  # may read self.training in forward: not known to be mode-free
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(13, 3)
+
+    assert all(mode_free(m) for m in (models.WineMLP(), models.MLP(), models.SmallCNN(), nn.Linear(2, 2)))
+    assert not any(mode_free(m) for m in (Dropped(), Custom(), nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))))
+
+
+def test_validation_is_in_eval_mode_for_a_dropout_model_and_the_model_is_left_training():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(13, 32), nn.ReLU(), nn.Dropout(0.9), nn.Linear(32, 3))
+    wine = data.wine()
+    h = lrlab.fit(model, torch.optim.SGD(model.parameters(), lr=1e-9), None, wine, num_epochs=1, verbose=False)
+    assert model.training, "fit leaves the model in train mode"
+    eval_loss, _ = lrlab.evaluate(model, wine.val)
+    assert h.val_loss[-1] == pytest.approx(eval_loss, rel=1e-5), "validation with dropout off (eval mode)"
+    with torch.no_grad():
+        train_mode_loss = nn.functional.cross_entropy(model(wine.tensors["X_val"]), wine.tensors["y_val"]).item()
+    assert abs(train_mode_loss - eval_loss) > 1e-3, "the test's dropout does change the loss in train mode"

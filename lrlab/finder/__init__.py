@@ -99,6 +99,8 @@ def _batches(model, data, criterion, name):
             raise ValueError("data yields no batches (the iterator is empty).")
         train.check_batch(model, first, criterion)
         return itertools.chain([first], data)
+    if hasattr(data, "train") and hasattr(data, "val"):  # a Data: the test reads its training batches only
+        data = (data.train, None)
     return train.check_data(model, data, criterion, name=name)[0]
 
 
@@ -221,7 +223,8 @@ def _run(model, optimizer, criterion, batches, val, start_lr, end_lr, num_iter, 
     model.train()
     # 2. passes over the data, fit's epoch loop, until the ramp ends, the loss diverges or the data runs out
     while run.stopped is None:
-        result = train.train_epoch(model, optimizer, criterion, batches, accept=run.accept, on_batch=run.on_batch)
+        result = train.train_epoch(model, optimizer, criterion, batches, accept=run.accept, on_batch=run.on_batch,
+                                   count_correct=False)
         run.end_pass(result, cycle)
     return run
 
