@@ -21,9 +21,9 @@ import statistics
 import time
 
 import torch
-from torch import nn
 
-from lrlab import data, explore, models, widgets
+from benchmarks.bench_fit import hand_loop  # the classic Wine example's 100 epochs, as a learner writes them
+from lrlab import data, explore, widgets
 from lrlab.widgets import explorers
 
 TARGET_MOVE, TARGET_LR, TARGET_HIT = 0.5, 1.3, 0.020
@@ -33,28 +33,6 @@ SCRIPT = [("factor", 0.5), ("patience", 5), ("threshold", 1e-3), ("cooldown", 3)
           ("patience", 2), ("min_lr", 1e-3), ("factor", 0.8)]
 MORE_LR = [0.2, 0.02, 0.3, 0.01, 0.5, 0.04, 0.15, 0.07, 0.008]
 NOTCHES = ["factor", "patience", "cooldown", "threshold", "min_lr", "mode", "lr"]  # one notch up, after a pause
-
-
-def hand_loop(d) -> list:
-    """The classic Wine example's 100 epochs, as a learner writes them."""
-    X_train, y_train, X_val, y_val = (d.tensors[k] for k in ("X_train", "y_train", "X_val", "y_val"))
-    model = models.WineMLP(seed=0)
-    criterion = nn.CrossEntropyLoss()
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
-    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=0.1, patience=10)
-    lrs = []
-    for _epoch in range(100):
-        model.train()
-        optimizer.zero_grad()
-        loss = criterion(model(X_train), y_train)
-        loss.backward()
-        optimizer.step()
-        model.eval()
-        with torch.no_grad():
-            val_loss = criterion(model(X_val), y_val)
-        scheduler.step(val_loss)
-        lrs.append(scheduler.get_last_lr()[0])
-    return lrs
 
 
 def _timed(fn) -> float:

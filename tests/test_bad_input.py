@@ -31,14 +31,6 @@ W = data.wine()
 X, Y = W.tensors["X_train"], W.tensors["y_train"]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def _fit(model, opt, d):
     return lrlab.fit(model, opt, None, d, num_epochs=2, monitor="train_loss", verbose=False)
 

@@ -21,14 +21,6 @@ from lrlab import checkpoint, data, finder, models
 W = data.wine()
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 class Stops(nn.Module):
     """WineMLP whose forward raises ``error`` at training step ``at`` (counted in train mode), or at evaluation
     ``at`` when ``in_eval``."""
