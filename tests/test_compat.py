@@ -79,3 +79,15 @@ def test_fit_and_preview_filter_the_epoch_warning_of_older_torch_and_nothing_els
         lrlab.schedules.preview(lambda o: _WarnsLikeOldSequentialLR(o, 1), 3)
         with pytest.raises(UserWarning, match="something else"), lrlab.schedules.quiet_epoch_warning():
             warnings.warn("something else", UserWarning, stacklevel=1)
+
+
+def test_no_module_but_compat_reads_a_private_torch_attribute():
+    import re
+    from pathlib import Path
+
+    others = {"_last_lr", "_step_count", "_get_lr_called_within_step", "_initial_step", "_with_counter", "_warned"}
+    names = {attribute for _, attribute, _ in _compat.PRIVATE} | others  # _compat's, and torch's usual temptations
+    root = Path(lrlab.__file__).parent
+    found = [f"{path.relative_to(root)}: {name}" for path in sorted(root.rglob("*.py")) if path.name != "_compat.py"
+             for name in sorted(names) if re.search(rf"\.{name}\b", path.read_text())]
+    assert not found, f"private torch attributes read outside lrlab/_compat.py: {found}"
