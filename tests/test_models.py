@@ -9,14 +9,15 @@ def test_wine_mlp_is_13_10_10_3():
     assert [tuple(p.shape) for p in m.parameters()] == [(10, 13), (10,), (10, 10), (10,), (3, 10), (3,)]
 
 
-def test_seed_fixes_the_weights_and_leaves_the_global_rng_alone():
+@pytest.mark.parametrize("model_class", [models.WineMLP, models.MLP], ids=["WineMLP", "MLP"])
+def test_seed_fixes_the_weights_and_leaves_the_global_rng_alone(model_class):
     torch.manual_seed(123)
     expected_next = torch.rand(1)
     torch.manual_seed(123)
-    a, b = models.WineMLP(seed=7), models.WineMLP(seed=7)
+    a, b = model_class(seed=7), model_class(seed=7)
     assert torch.equal(torch.rand(1), expected_next)
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters(), strict=True))
-    assert not torch.equal(models.WineMLP(seed=8).fc1.weight, a.fc1.weight)
+    assert not torch.equal(model_class(seed=8).fc1.weight, a.fc1.weight)
 
 
 @pytest.mark.parametrize("size", [28, 8])
